@@ -1,0 +1,20 @@
+"""The ``lienthong`` command line: one group per runtime piece, ``--help`` on every command."""
+
+from __future__ import annotations
+
+import click
+
+from deploy.cli.kafka import kafka
+from deploy.cli.schema import schema
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lienthong")
+def main() -> None:
+    """lienthong: event-driven data exchange between provincial one-stop systems and the national portal."""
+
+
+main.add_command(kafka)
+main.add_command(schema)
