@@ -53,5 +53,7 @@ def test_package_imports_alone_without_forbidden_modules(package: str) -> None:
         f"bad = sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(FORBIDDEN[package])!r}))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
