@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from deploy.cli.kafka import kafka
+from deploy.cli.portal import portal
 from deploy.cli.schema import schema
 
 __all__ = ["main"]
@@ -18,3 +19,4 @@ def main() -> None:
 
 main.add_command(kafka)
 main.add_command(schema)
+main.add_command(portal)
