@@ -16,14 +16,28 @@ from contracts.events import (
     AgencyCodeIssued,
     DossierStatusChanged,
     EventData,
+    OnlineSubmissionReceived,
     PaymentFailed,
     PaymentInitiated,
     PaymentPending,
     PaymentRefunded,
     PaymentSucceeded,
+    PortalSyncCompleted,
+    PortalSyncFailed,
+    PortalSyncRequested,
 )
 
-__all__ = ["DOSSIER_TOPIC", "IDENTITY_TOPIC", "PAYMENT_TOPIC", "TOPICS", "Topic", "topic_for"]
+__all__ = [
+    "DOSSIER_TOPIC",
+    "IDENTITY_TOPIC",
+    "PAYMENT_TOPIC",
+    "PORTAL_COMMAND_TOPIC",
+    "PORTAL_OUTCOME_TOPIC",
+    "SUBMISSION_TOPIC",
+    "TOPICS",
+    "Topic",
+    "topic_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +74,33 @@ PAYMENT_TOPIC = Topic(
     description="Online payments from the national payment platform, keyed by dossier code.",
 )
 
-TOPICS: tuple[Topic, ...] = (DOSSIER_TOPIC, IDENTITY_TOPIC, PAYMENT_TOPIC)
+PORTAL_COMMAND_TOPIC = Topic(
+    name="lienthong.portal.commands.v1",
+    key="dossier code",
+    events=(PortalSyncRequested,),
+    description="The hub's commands to the portal connector: make the national portal hold this snapshot.",
+)
+PORTAL_OUTCOME_TOPIC = Topic(
+    name="lienthong.portal.outcomes.v1",
+    key="dossier code",
+    events=(PortalSyncCompleted, PortalSyncFailed),
+    description="What the national portal acknowledged for each sync command, or why it could not.",
+)
+SUBMISSION_TOPIC = Topic(
+    name="lienthong.portal.submissions.v1",
+    key="dossier code",
+    events=(OnlineSubmissionReceived,),
+    description="Citizens' dossiers filed online on the national portal, for the receiving province.",
+)
+
+TOPICS: tuple[Topic, ...] = (
+    DOSSIER_TOPIC,
+    IDENTITY_TOPIC,
+    PAYMENT_TOPIC,
+    PORTAL_COMMAND_TOPIC,
+    PORTAL_OUTCOME_TOPIC,
+    SUBMISSION_TOPIC,
+)
 
 _BY_TYPE = {event.event_type: topic for topic in TOPICS for event in topic.events}
 

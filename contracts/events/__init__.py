@@ -1,4 +1,4 @@
-"""The event data models: dossier lifecycle, agency identity codes, payments."""
+"""The event data models: dossier lifecycle, agency identity codes, payments, portal sync."""
 
 from contracts.events.base import PERSONAL_DATA, TYPE_PREFIX, ContractModel, EventData
 from contracts.events.dossier import (
@@ -31,6 +31,13 @@ from contracts.events.payment import (
     PaymentRefunded,
     PaymentSucceeded,
 )
+from contracts.events.portal import (
+    OnlineSubmissionReceived,
+    PortalSyncCompleted,
+    PortalSyncFailed,
+    PortalSyncRequested,
+    SyncReason,
+)
 
 __all__ = [
     "PERSONAL_DATA",
@@ -51,6 +58,7 @@ __all__ = [
     "FeeLine",
     "IssuingDecision",
     "OnlinePayment",
+    "OnlineSubmissionReceived",
     "PaymentEvent",
     "PaymentFailed",
     "PaymentInitiated",
@@ -59,6 +67,10 @@ __all__ = [
     "PaymentPending",
     "PaymentRefunded",
     "PaymentSucceeded",
+    "PortalSyncCompleted",
+    "PortalSyncFailed",
+    "PortalSyncRequested",
     "ResultDocument",
     "SupplementRound",
+    "SyncReason",
 ]

@@ -23,6 +23,7 @@ from contracts.events import (
     FeeLine,
     IssuingDecision,
     OnlinePayment,
+    OnlineSubmissionReceived,
     PaymentFailed,
     PaymentInitiated,
     PaymentLine,
@@ -30,8 +31,12 @@ from contracts.events import (
     PaymentPending,
     PaymentRefunded,
     PaymentSucceeded,
+    PortalSyncCompleted,
+    PortalSyncFailed,
+    PortalSyncRequested,
     ResultDocument,
     SupplementRound,
+    SyncReason,
 )
 from contracts.timestamps import VIETNAM_TIME
 
@@ -172,8 +177,10 @@ def supplement_rounds(draw: st.DrawFn, *, open_last: bool) -> tuple[SupplementRo
 
 
 @st.composite
-def dossier_events(draw: st.DrawFn) -> DossierStatusChanged:
-    status = draw(st.sampled_from(DossierStatus))
+def dossier_events(
+    draw: st.DrawFn, statuses: tuple[DossierStatus, ...] = tuple(DossierStatus)
+) -> DossierStatusChanged:
+    status = draw(st.sampled_from(statuses))
     received = draw(timestamps)
     if status is DossierStatus.NEW_REGISTRATION:
         received_at = None
@@ -279,6 +286,55 @@ def _payments(model: type[EventData], **extra: st.SearchStrategy[Any]) -> st.Sea
     )
 
 
+revisions = st.integers(1, 2**53)
+attempts = st.integers(1, 50)
+
+
+@st.composite
+def sync_requests(draw: st.DrawFn) -> PortalSyncRequested:
+    dossier = draw(dossier_events())
+    return PortalSyncRequested(
+        dossier_code=dossier.dossier_code,
+        revision=draw(revisions),
+        reason=draw(st.sampled_from(SyncReason)),
+        requested_at=draw(timestamps),
+        dossier=dossier,
+    )
+
+
+@st.composite
+def online_submissions(draw: st.DrawFn) -> OnlineSubmissionReceived:
+    dossier = draw(dossier_events(statuses=(DossierStatus.NEW_REGISTRATION,)))
+    return OnlineSubmissionReceived(
+        dossier_code=dossier.dossier_code,
+        portal_cursor=draw(st.integers(1, 2**53)),
+        submitted_at=draw(timestamps),
+        dossier=dossier,
+    )
+
+
+sync_completions = st.builds(
+    PortalSyncCompleted,
+    dossier_code=dossier_codes,
+    revision=revisions,
+    status=st.sampled_from(DossierStatus),
+    created=st.booleans(),
+    attempts=attempts,
+    requested_at=timestamps,
+    acknowledged_at=timestamps,
+)
+sync_failures = st.builds(
+    PortalSyncFailed,
+    dossier_code=dossier_codes,
+    revision=revisions,
+    retriable=st.booleans(),
+    reason_code=opaque_codes,
+    message=texts,
+    attempts=attempts,
+    requested_at=timestamps,
+    failed_at=timestamps,
+)
+
 EVENT_DATA: dict[type[EventData], st.SearchStrategy[Any]] = {
     DossierStatusChanged: dossier_events(),
     AgencyCodeIssued: _agency_events(AgencyCodeIssued),
@@ -289,6 +345,10 @@ EVENT_DATA: dict[type[EventData], st.SearchStrategy[Any]] = {
     PaymentSucceeded: _payments(PaymentSucceeded),
     PaymentFailed: _payments(PaymentFailed, error_code=st.none() | opaque_codes, reason=st.none() | texts),
     PaymentRefunded: _payments(PaymentRefunded, reason=st.none() | texts),
+    PortalSyncRequested: sync_requests(),
+    PortalSyncCompleted: sync_completions,
+    PortalSyncFailed: sync_failures,
+    OnlineSubmissionReceived: online_submissions(),
 }
 """A strategy per registered event type."""
 

@@ -1,0 +1,124 @@
+"""Events between the hub and the portal connector: sync commands, their outcomes, and online submissions.
+
+The hub commands a sync of a dossier's current snapshot (:class:`PortalSyncRequested`); the portal connector
+performs it against the national portal (look up, then create or update, then progress) and reports what the
+portal acknowledged (:class:`PortalSyncCompleted`) or why it could not (:class:`PortalSyncFailed`). Citizens'
+online submissions found on the portal come in as :class:`OnlineSubmissionReceived`. All are keyed by dossier
+code, so one dossier's commands and outcomes stay in order.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, StrictBool, StrictInt, model_validator
+
+from contracts.codes import DossierCode, OpaqueCode
+from contracts.codes._problem import invalid
+from contracts.events.base import TYPE_PREFIX, EventData
+from contracts.events.dossier import DossierStatus, DossierStatusChanged
+from contracts.text import VietnameseText
+from contracts.timestamps import Timestamp
+
+__all__ = [
+    "OnlineSubmissionReceived",
+    "PortalSyncCompleted",
+    "PortalSyncFailed",
+    "PortalSyncRequested",
+    "SyncReason",
+]
+
+Revision = Annotated[StrictInt, Field(ge=1)]
+"""The hub's revision of a dossier's snapshot: increases with every change the hub applies."""
+
+
+class SyncReason(StrEnum):
+    """Why the hub asks for a sync."""
+
+    PROVINCE_EVENT = "province_event"
+    """The province reported a new status or change."""
+    RESYNC = "resync"
+    """Reconciliation found the portal behind (missing past the SLA, status mismatch, drift)."""
+    REPLAY = "replay"
+    """An operator replayed the command."""
+
+
+class PortalSyncRequested(EventData):
+    """Make the portal hold this snapshot of the dossier: create or update it, then push its progress."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.sync_requested.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    revision: Revision
+    reason: SyncReason
+    requested_at: Timestamp
+    dossier: DossierStatusChanged
+    """The full snapshot to sync; its dossier code is this command's."""
+
+    @model_validator(mode="after")
+    def _same_dossier(self) -> Self:
+        if self.dossier.dossier_code != self.dossier_code:
+            raise invalid("sync_dossier", "dossier.dossier_code must equal dossier_code")
+        return self
+
+
+class PortalSyncCompleted(EventData):
+    """The portal acknowledged a snapshot: it now holds this status for the dossier."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.sync_completed.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    revision: Revision
+    """The revision of the command this answers."""
+    status: DossierStatus
+    """The status the portal holds after the sync."""
+    created: StrictBool
+    """True when this sync created the dossier on the portal, False when it updated an existing one."""
+    attempts: Annotated[StrictInt, Field(ge=1)]
+    """Calls made, counting in-process retries."""
+    requested_at: Timestamp
+    acknowledged_at: Timestamp
+
+
+class PortalSyncFailed(EventData):
+    """The portal refused a snapshot, or could not be reached within the connector's retries."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.sync_failed.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    revision: Revision
+    retriable: StrictBool
+    """True for an outage (5xx, timeout, 429, open circuit); False for a refusal of the content."""
+    reason_code: OpaqueCode
+    """Short and stable, e.g. ``portal_unavailable``, ``portal_refused:01``."""
+    message: VietnameseText
+    """What went wrong, for operators; never carries personal data."""
+    attempts: Annotated[StrictInt, Field(ge=1)]
+    requested_at: Timestamp
+    failed_at: Timestamp
+
+
+class OnlineSubmissionReceived(EventData):
+    """A citizen filed a dossier online on the national portal; the province must receive it."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.submission_received.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    portal_cursor: Annotated[StrictInt, Field(ge=1)]
+    """The portal's position of this submission in its feed: the connector resumes after the last one."""
+    submitted_at: Timestamp
+    dossier: DossierStatusChanged
+    """The dossier as filed: status 1 (new registration), online channel."""
+
+    @model_validator(mode="after")
+    def _filed_online(self) -> Self:
+        if self.dossier.dossier_code != self.dossier_code:
+            raise invalid("submission_dossier", "dossier.dossier_code must equal dossier_code")
+        if self.dossier.status is not DossierStatus.NEW_REGISTRATION:
+            raise invalid("submission_dossier", "an online submission carries status 1 (new registration)")
+        return self
