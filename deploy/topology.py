@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -28,6 +29,7 @@ async def ensure_topics(
     *,
     partitions: int = DEFAULT_PARTITIONS,
     replication_factor: int = 1,
+    leader_timeout: float = 30.0,
 ) -> list[str]:
     """Create the topics that do not exist yet; returns the names it created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="lienthong-topology")
@@ -43,6 +45,27 @@ async def ensure_topics(
                 failed.append(f"{name}: {message or code}")
         if failed:
             raise RuntimeError(f"creating topics failed: {'; '.join(failed)}")
+        try:
+            async with asyncio.timeout(leader_timeout):
+                await _wait_for_leaders(admin, [topic.name for topic in wanted])
+        except TimeoutError:
+            raise RuntimeError(f"topics still without a partition leader after {leader_timeout} s") from None
         return created
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Return once every partition of ``names`` has a leader, so the first produce does not bounce."""
+    while True:
+        topics = await admin.describe_topics(names)
+        leaderless = [
+            topic["topic"]
+            for topic in topics
+            if topic["error_code"] != 0
+            or not topic["partitions"]
+            or any(partition["leader"] < 0 for partition in topic["partitions"])
+        ]
+        if not leaderless:
+            return
+        await asyncio.sleep(0.1)

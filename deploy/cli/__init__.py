@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from deploy.cli.demo import demo
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
 from deploy.cli.schema import schema
@@ -20,3 +21,4 @@ def main() -> None:
 main.add_command(kafka)
 main.add_command(schema)
 main.add_command(portal)
+main.add_command(demo)
