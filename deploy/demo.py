@@ -88,7 +88,7 @@ def sample_events(now: dt.datetime) -> list[Envelope[EventData]]:
     )
     closure = AgencyCodeClosed.model_validate(
         {
-            "code": "000.00.00.H34",
+            "code": "000.00.00.H10",
             "name": "Ủy ban nhân dân tỉnh Bình Phước",
             "level": 1,
             "decision": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from deploy.cli.connector import connector
 from deploy.cli.demo import demo
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
@@ -22,3 +23,4 @@ main.add_command(kafka)
 main.add_command(schema)
 main.add_command(portal)
 main.add_command(demo)
+main.add_command(connector)
