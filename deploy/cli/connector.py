@@ -6,6 +6,7 @@ import click
 
 from deploy.cli.connector_identity import identity_connector
 from deploy.cli.connector_payment import payment_connector
+from deploy.cli.connector_portal import portal_connector
 
 __all__ = ["connector"]
 
@@ -17,3 +18,4 @@ def connector() -> None:
 
 connector.add_command(identity_connector)
 connector.add_command(payment_connector)
+connector.add_command(portal_connector)

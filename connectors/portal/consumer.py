@@ -1,0 +1,293 @@
+"""The command consumer: sync commands in, one outcome per command out, offsets committed after the effect.
+
+For each record of ``lienthong.portal.commands.v1`` (one partition's records in order; partitions side by
+side): decode it; sync the dossier (:mod:`connectors.portal.sync`); publish the outcome and wait for Kafka's
+acknowledgement; only then commit the record's offset. A record that does not decode, or carries another
+event type, is written to ``<commands>.dlq`` byte for byte (:mod:`connectors.portal.dead_letters`) and its
+offset committed only once the dead letter is acknowledged. A failure of the connector itself while
+processing (a defect) dead-letters the command too, so an operator can replay it once fixed.
+
+When Kafka does not acknowledge an outcome or a dead letter, the partition is rewound to that record and the
+loop pauses (``publish_backoff_seconds``) before polling again: the record is retried, never skipped, and the
+loop does not spin.
+
+Guards against aiokafka's known pitfalls:
+
+* auto-commit is off, so ``stop()`` commits nothing (aiokafka #900): only offsets of processed records are
+  committed, explicitly, one by one;
+* a sync is bounded by ``sync_deadline_seconds`` and a poll returns at most ``max_batch_records``, and
+  ``max_poll_interval_ms`` (and the rebalance timeout) are set above the slowest possible batch (#848);
+* on a rebalance, revoking partitions waits for the batch in flight, whose commits still count.
+
+Shutdown (the ``stop`` event): the records in flight finish and are committed, the rest of the batch is left
+for the next owner; if finishing takes longer than ``shutdown_grace_s``, the work is abandoned uncommitted
+(it is delivered again, and its outcome carries the same id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Awaitable, Callable, Iterable
+from enum import Enum
+from typing import Any, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+
+from connectors.errors import EventRefusedError, PublishError
+from connectors.portal.dead_letters import DeadLetterWriter
+from connectors.portal.outcomes import outcome_envelope, reason_code
+from connectors.portal.redaction import safe_message
+from connectors.portal.retries import KAFKA_PUBLISH, Sleep, retried
+from connectors.portal.settings import PortalConnectorSettings
+from connectors.portal.stats import ConnectorStats
+from connectors.portal.sync import DossierSync
+from connectors.portal.topics import ConnectorTopics
+from connectors.publishing import EventPublisher
+from contracts import ContractError, Envelope, EventData, PortalSyncRequested, decode
+
+__all__ = ["CommandConsumer"]
+
+T = TypeVar("T")
+
+_log = structlog.get_logger("connectors.portal.consumer")
+_POLL_TIMEOUT_MS = 500
+
+
+class _Verdict(Enum):
+    DONE = "done"
+    STOPPED = "stopped"
+    REVOKED = "revoked"
+    BACK_OFF = "back_off"
+
+
+class _DrainOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Lets the batch in flight finish (and commit) before its partitions go to another member."""
+
+    def __init__(self, idle: asyncio.Event) -> None:
+        self._idle = idle
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        if revoked:
+            await self._idle.wait()
+            _log.info("partitions revoked", partitions=sorted(str(tp) for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        _log.info("partitions assigned", partitions=sorted(str(tp) for tp in assigned))
+
+
+class CommandConsumer:
+    """Consumes sync commands until ``stop`` is set."""
+
+    def __init__(
+        self,
+        settings: PortalConnectorSettings,
+        *,
+        sync: DossierSync,
+        publisher: EventPublisher,
+        dead_letters: DeadLetterWriter,
+        stats: ConnectorStats,
+        sleep: Sleep = asyncio.sleep,
+        shutdown_grace_s: float = 20.0,
+    ) -> None:
+        self._settings = settings
+        self._topics = ConnectorTopics(settings.topic_prefix)
+        self._sync = sync
+        self._publisher = publisher
+        self._dead_letters = dead_letters
+        self._stats = stats
+        self._sleep = sleep
+        self._grace = shutdown_grace_s
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        settings = self._settings
+        return AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.group_id,
+            client_id=f"{settings.group_id}-commands",
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            auto_offset_reset="earliest",
+            max_poll_records=settings.max_batch_records,
+            max_poll_interval_ms=settings.max_poll_interval_ms,
+            rebalance_timeout_ms=settings.max_poll_interval_ms,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        consumer = self._consumer()
+        consumer.subscribe([self._topics.commands], listener=_DrainOnRevoke(self._idle))
+        await consumer.start()
+        _log.info("consuming sync commands", topic=self._topics.commands, group=self._settings.group_id)
+        try:
+            while not stop.is_set():
+                batches = await consumer.getmany(
+                    timeout_ms=_POLL_TIMEOUT_MS, max_records=self._settings.max_batch_records
+                )
+                if not batches:
+                    continue
+                self._idle.clear()
+                try:
+                    verdicts = await self._finish(self._batch(consumer, batches, stop), stop)
+                finally:
+                    self._idle.set()
+                if _Verdict.BACK_OFF in verdicts and not stop.is_set():
+                    self._stats.publish_backoffs += 1
+                    await self._pause(stop, self._settings.publish_backoff_seconds)
+        finally:
+            await consumer.stop()
+            _log.info("command consumer stopped", **self._stats.as_dict())
+
+    async def _batch(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Any]], stop: asyncio.Event
+    ) -> list[_Verdict]:
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(self._partition(consumer, tp, records, stop))
+                for tp, records in batches.items()
+            ]
+        return [task.result() for task in tasks]
+
+    async def _finish(self, batch: Any, stop: asyncio.Event) -> list[_Verdict]:
+        """Await the batch; once ``stop`` is set, give it ``shutdown_grace_s`` more, then abandon it."""
+        work: asyncio.Task[list[_Verdict]] = asyncio.ensure_future(batch)
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                await asyncio.wait({work}, timeout=self._grace)
+        finally:
+            stopping.cancel()
+            if not work.done():  # the grace is over, or this task itself is being cancelled
+                _log.warning("abandoning the records in flight uncommitted")
+                work.cancel()
+            await asyncio.gather(stopping, work, return_exceptions=True)
+        if work.cancelled():
+            return [_Verdict.STOPPED]
+        return work.result()
+
+    async def _partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[Any], stop: asyncio.Event
+    ) -> _Verdict:
+        for record in records:
+            if stop.is_set():
+                return _Verdict.STOPPED
+            try:
+                await self._handle(record)
+            except PublishError as exc:
+                _log.error(
+                    "Kafka did not acknowledge; the record will be processed again",
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    error=str(exc),
+                )
+                consumer.seek(tp, record.offset)
+                return _Verdict.BACK_OFF
+            if not await self._commit(consumer, tp, record.offset + 1):
+                return _Verdict.REVOKED
+        return _Verdict.DONE
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> bool:
+        try:
+            await consumer.commit({tp: offset})
+        except (CommitFailedError, IllegalStateError) as exc:
+            _log.warning(
+                "commit refused: the partition moved to another member", error_class=type(exc).__name__
+            )
+            return False
+        except KafkaError as exc:
+            _log.warning("commit failed; the next commit covers it", error_class=type(exc).__name__)
+            return True
+        self._stats.commits += 1
+        return True
+
+    async def _handle(self, record: Any) -> None:
+        with structlog.contextvars.bound_contextvars(
+            topic=record.topic, partition=record.partition, offset=record.offset
+        ):
+            try:
+                envelope = decode(record.key, record.value, record.headers)
+                command = envelope.data
+                if not isinstance(command, PortalSyncRequested):
+                    raise EventRefusedError(
+                        f"{envelope.type} is not a sync command: {self._topics.commands} carries "
+                        f"{PortalSyncRequested.event_type} only"
+                    )
+            except (ContractError, EventRefusedError) as exc:
+                await self._dead_letter(record, exc)
+                return
+            with structlog.contextvars.bound_contextvars(
+                event_id=envelope.id, dossier_code=command.dossier_code, revision=command.revision
+            ):
+                await self._sync_one(record, envelope, command)
+
+    async def _sync_one(
+        self, record: Any, envelope: Envelope[EventData], command: PortalSyncRequested
+    ) -> None:
+        self._stats.commands += 1
+        try:
+            report = await self._sync.run(command)
+            outcome = outcome_envelope(envelope.id, command, report, source=self._settings.source)
+        except Exception as exc:  # noqa: BLE001 - a defect of the connector: keep the command for a replay
+            _log.error(  # no traceback: its rendering may show local values, i.e. personal data
+                "processing failed unexpectedly; dead-lettering the command",
+                error_class=type(exc).__name__,
+                error=safe_message(str(exc)),
+                where=_origin(exc),
+            )
+            await self._dead_letter(record, exc)
+            return
+        await self._publish(lambda: self._publisher.publish(outcome))
+        if report.error is None:
+            self._stats.completed += 1
+            _log.info(
+                "sync completed",
+                status=int(report.status),
+                created=report.created,
+                attempts=report.attempts,
+                outcome_id=outcome.id,
+            )
+        else:
+            self._stats.failed += 1
+            _log.warning(
+                "sync failed",
+                status=int(report.status),
+                retriable=report.error.retriable,
+                reason_code=reason_code(report.error),
+                attempts=report.attempts,
+                error=safe_message(str(report.error)),
+                outcome_id=outcome.id,
+            )
+
+    async def _dead_letter(self, record: Any, error: BaseException) -> None:
+        topic = self._topics.command_dead_letters
+        where = await self._publish(lambda: self._dead_letters.consumed(record, error, topic=topic))
+        self._stats.dead_lettered += 1
+        _log.warning(
+            "record dead-lettered",
+            error_class=type(error).__name__,
+            reason=safe_message(str(error)),
+            dead_letter_offset=where[2],
+        )
+
+    async def _publish(self, send: Callable[[], Awaitable[T]]) -> T:
+        return await retried(KAFKA_PUBLISH, send, sleep=self._sleep)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+
+
+def _origin(error: BaseException) -> str:
+    """``file:line in function`` of the frame that raised ``error``."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    last = frames[-1]
+    return f"{last.filename}:{last.lineno} in {last.name}"

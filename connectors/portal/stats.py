@@ -1,0 +1,25 @@
+"""Counters of one connector process: what it did, for logs, tests and (later) metrics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+__all__ = ["ConnectorStats"]
+
+
+@dataclass(slots=True)
+class ConnectorStats:
+    """Plain counters; one task updates each, so no locking is needed on the event loop."""
+
+    commands: int = 0
+    completed: int = 0
+    failed: int = 0
+    dead_lettered: int = 0
+    commits: int = 0
+    publish_backoffs: int = 0
+    submissions_published: int = 0
+    submissions_dead_lettered: int = 0
+    submission_pages: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
