@@ -38,8 +38,13 @@ class EventPublisher:
         topic_prefix: str = "",
         linger_ms: int = 5,
         request_timeout_ms: int = 30_000,
+        delivery_timeout: float = 60.0,
     ) -> None:
+        """``delivery_timeout`` bounds each publish: an idempotent producer otherwise retries as long as a
+        partition leader is unreachable, so a broker gone after the connection would mean waiting forever.
+        """
         self._topic_prefix = topic_prefix
+        self._delivery_timeout = delivery_timeout
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
@@ -61,6 +66,17 @@ class EventPublisher:
 
     async def stop(self) -> None:
         await self._producer.stop()
+
+    async def connected(self) -> bool:
+        """Whether a broker answers a metadata request within two seconds (what a readiness probe asks).
+
+        Only meaningful after :meth:`start` succeeded.
+        """
+        try:
+            async with asyncio.timeout(2.0):
+                return bool(await self._producer.client.force_metadata_update())
+        except (TimeoutError, KafkaError):
+            return False
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -84,18 +100,22 @@ class EventPublisher:
         the whole batch and rely on consumers' idempotence (each event's ``ce_id``).
         """
         try:
-            pending = []
-            for envelope in envelopes:
-                record = encode(envelope)
-                pending.append(
+            async with asyncio.timeout(self._delivery_timeout):
+                pending = [
                     await self._producer.send(
                         self.topic_name(topic_for(envelope.data)),
                         key=record.key,
                         value=record.value,
                         headers=list(record.headers),
                     )
-                )
-            results = await asyncio.gather(*pending)
+                    for envelope in envelopes
+                    for record in (encode(envelope),)
+                ]
+                results = await asyncio.gather(*pending)
+        except TimeoutError:
+            raise PublishError(
+                f"Kafka did not acknowledge within {self._delivery_timeout:g} s; some may have been written"
+            ) from None
         except KafkaError as exc:
             raise PublishError(f"Kafka did not acknowledge the records: {type(exc).__name__}: {exc}") from exc
         return [(result.topic, result.partition, result.offset) for result in results]

@@ -7,6 +7,7 @@ The names most code needs are re-exported here; each lives in a module of its ow
   timestamps, whole VND;
 * :mod:`contracts.events` — the event data models;
 * :mod:`contracts.envelope` — the CloudEvents envelope and ``encode``/``decode`` to and from Kafka records;
+* :mod:`contracts.structured` — the same envelope in CloudEvents JSON structured mode, as HTTP senders use it;
 * :mod:`contracts.topics`, :mod:`contracts.registry` — topics and event types as data;
 * :mod:`contracts.errors` — the error hierarchy;
 * :mod:`contracts.schema`, :mod:`contracts.compatibility` — JSON Schema export and the compatibility check;

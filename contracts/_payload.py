@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from contracts.errors import InvalidPayloadError
 
-__all__ = ["MAX_LISTED_PROBLEMS", "describe", "load_object", "payload_error"]
+__all__ = ["MAX_LISTED_PROBLEMS", "describe", "json_kind", "load_json", "load_object", "payload_error"]
 
 MAX_LISTED_PROBLEMS = 10
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -58,25 +58,36 @@ def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def load_object(text: str) -> dict[str, Any]:
-    """Parse ``text`` as one JSON object (no duplicate keys, no NaN/Infinity) or raise InvalidPayloadError."""
+def load_json(text: str, what: str = "value") -> Any:
+    """Parse ``text`` as one JSON document (no duplicate keys, no NaN/Infinity) or raise InvalidPayloadError.
+
+    ``what`` names the document in messages ("value", "body").
+    """
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         reason = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        raise InvalidPayloadError(f"value is {reason}", [("$", reason)]) from None
+        raise InvalidPayloadError(f"{what} is {reason}", [("$", reason)]) from None
     except _DuplicateKeyError as exc:
         reason = f"duplicate key {exc} in a JSON object"
-        raise InvalidPayloadError(f"value has a {reason}", [("$", reason)]) from None
+        raise InvalidPayloadError(f"{what} has a {reason}", [("$", reason)]) from None
     except RecursionError:
-        raise InvalidPayloadError("value is nested too deeply", [("$", "nested too deeply")]) from None
+        raise InvalidPayloadError(f"{what} is nested too deeply", [("$", "nested too deeply")]) from None
     except ValueError as exc:
-        raise InvalidPayloadError(f"value is not valid JSON: {exc}", [("$", str(exc))]) from None
+        raise InvalidPayloadError(f"{what} is not valid JSON: {exc}", [("$", str(exc))]) from None
+
+
+def json_kind(document: Any) -> str:
+    """How a message names the kind of a JSON value: "an array", "a string", …"""
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(document), "a number")
+
+
+def load_object(text: str) -> dict[str, Any]:
+    """Parse ``text`` as one JSON object (no duplicate keys, no NaN/Infinity) or raise InvalidPayloadError."""
+    document = load_json(text)
     if not isinstance(document, dict):
-        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-            type(document), "a number"
-        )
-        reason = f"must be a JSON object, got {kind}"
+        reason = f"must be a JSON object, got {json_kind(document)}"
         raise InvalidPayloadError(f"value {reason}", [("$", reason)])
     return document
 

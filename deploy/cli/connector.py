@@ -7,6 +7,7 @@ import click
 from deploy.cli.connector_identity import identity_connector
 from deploy.cli.connector_payment import payment_connector
 from deploy.cli.connector_portal import portal_connector
+from deploy.cli.connector_province import province
 
 __all__ = ["connector"]
 
@@ -19,3 +20,4 @@ def connector() -> None:
 connector.add_command(identity_connector)
 connector.add_command(payment_connector)
 connector.add_command(portal_connector)
+connector.add_command(province)
