@@ -9,6 +9,7 @@ from deploy.cli.demo import demo
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
 from deploy.cli.schema import schema
+from deploy.cli.simulate import simulate
 
 __all__ = ["main"]
 
@@ -24,3 +25,4 @@ main.add_command(schema)
 main.add_command(portal)
 main.add_command(demo)
 main.add_command(connector)
+main.add_command(simulate)
