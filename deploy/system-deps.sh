@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses. Installs what is missing when running as root; otherwise says what to run.
 set -euo pipefail
-packages=(kcat)
+packages=(kcat postgresql)
+
+# A package counts as present when what the tests run from it is: a command on PATH, or, for postgresql, the
+# server binary (Debian keeps it under /usr/lib/postgresql/<version>/bin, off PATH; psql alone is not enough).
+present() {
+  case "$1" in
+    postgresql) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
 missing=()
 for pkg in "${packages[@]}"; do
-  command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  present "$pkg" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,3 +1,3 @@
 """Shared test configuration: fixture plugins live in ``tests/fixtures``."""
 
-pytest_plugins = ["tests.fixtures.kafka", "tests.fixtures.topics"]
+pytest_plugins = ["tests.fixtures.kafka", "tests.fixtures.topics", "tests.fixtures.postgres"]
