@@ -127,7 +127,9 @@ async def test_member_joining_mid_stream_causes_no_duplicate(
     connector_settings: PortalConnectorSettings, portal_admin: httpx.Client
 ) -> None:
     """A member joins mid-stream: the first finishes its batch before giving partitions up."""
-    commands = await _start_with_backlog(connector_settings, portal_admin, latency_ms=150)
+    # A slow portal keeps the first member busy long enough for the group to rebalance under any load; once
+    # the second member has answered a command the portal speeds up again so the backlog drains quickly.
+    commands = await _start_with_backlog(connector_settings, portal_admin, latency_ms=800)
     settings = connector_settings.model_copy(update={"max_batch_records": 2})
     first = PortalConnector(settings, poll=False)
     second = PortalConnector(settings, poll=False)
@@ -135,6 +137,8 @@ async def test_member_joining_mid_stream_causes_no_duplicate(
     async with TopicReader(bootstrap, first.topics.outcomes) as outcomes, running(first):
         await wait_until(lambda: first.stats.completed >= 3, within=60)
         async with running(second):
+            await wait_until(lambda: second.stats.completed > 0, within=90)
+            set_faults(portal_admin, {"latency": {"kind": "fixed", "ms": 20}})
             await outcomes.wait_for(len(commands), within=120, settle=1.5)
     events = outcomes.events()
     answered = Counter((event.data.business_key, event.data.revision) for event in events)  # type: ignore[attr-defined]
