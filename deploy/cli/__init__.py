@@ -6,6 +6,7 @@ import click
 
 from deploy.cli.connector import connector
 from deploy.cli.demo import demo
+from deploy.cli.hub import hub
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
 from deploy.cli.schema import schema
@@ -26,3 +27,4 @@ main.add_command(portal)
 main.add_command(demo)
 main.add_command(connector)
 main.add_command(simulate)
+main.add_command(hub)

@@ -1,0 +1,277 @@
+"""What the hub does with one consumed record: decode, call a pure rule, store the change, publish, commit.
+
+The order is the guarantee. A record's offset is committed only after its effect is durable — the store
+transaction (entry, findings, shared state and the commands as outbox rows) or, for a record that does not
+satisfy the contracts, its dead letter acknowledged by Kafka. When the store fails, the consumer is rewound
+to the record after a pause, so nothing past it is committed and it is read again. A repeat after a crash is
+harmless: the store refuses a change whose event id it already holds, and the rules recognise the event too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError
+from faststream.kafka import KafkaMessage
+
+from contracts import (
+    DOSSIER_TOPIC,
+    IDENTITY_TOPIC,
+    PAYMENT_TOPIC,
+    PORTAL_COMMAND_TOPIC,
+    PORTAL_OUTCOME_TOPIC,
+    SUBMISSION_TOPIC,
+    ContractError,
+    Envelope,
+    EventData,
+    PortalSyncCompleted,
+    Topic,
+    decode,
+    encode,
+)
+from hub.app.metrics import HubMetrics
+from hub.app.relay import HubProducer, OutboxRelay, dead_letter_headers
+from hub.rules import (
+    Decision,
+    Finding,
+    LedgerEntry,
+    ParkingLot,
+    RoutingTable,
+    RuleSettings,
+    apply_dossier_event,
+    apply_payment,
+    apply_sync_completed,
+    apply_sync_failed,
+    on_identity_event,
+    route_submission,
+)
+from hub.settings import HubSettings
+from hub.store import (
+    Change,
+    EventId,
+    FindingRecord,
+    LedgerStore,
+    OutboxMessage,
+    StoreConflictError,
+    finding_id,
+)
+
+__all__ = [
+    "CONSUMED_TOPICS",
+    "PARKING_LOT",
+    "ROUTING_TABLE",
+    "MisroutedEventError",
+    "Processor",
+    "finding_records",
+    "outbox_message",
+]
+
+ROUTING_TABLE = "routing_table"
+PARKING_LOT = "parking_lot"
+CONSUMED_TOPICS: tuple[Topic, ...] = (
+    DOSSIER_TOPIC,
+    PORTAL_OUTCOME_TOPIC,
+    SUBMISSION_TOPIC,
+    PAYMENT_TOPIC,
+    IDENTITY_TOPIC,
+)
+
+_log = structlog.get_logger("hub.app.processing")
+_CONFLICT_ATTEMPTS = 3
+
+
+class MisroutedEventError(Exception):
+    """A valid event on a topic that does not carry its type."""
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Processor:
+    """Handles records of the consumed topics against one store."""
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        store: LedgerStore,
+        producer: HubProducer,
+        relay: OutboxRelay,
+        metrics: HubMetrics,
+        *,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._producer = producer
+        self._relay = relay
+        self._metrics = metrics
+        self._clock = clock
+        self._rules = RuleSettings(source=settings.source)
+        self._lock = asyncio.Lock()
+        self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
+
+    async def handle(self, topic: Topic, message: KafkaMessage) -> None:
+        """Process one record of ``topic`` and commit it once its effect is durable.
+
+        Whatever fails on the way (the store, the dead-letter write, the commit), the consumer is rewound to
+        this record after a pause: nothing past it is committed, and it is read again.
+        """
+        record: ConsumerRecord[Any, Any] = message.raw_message
+        log = _log.bind(topic=record.topic, partition=record.partition, offset=record.offset)
+        try:
+            outcome = await self._process(topic, record, log)
+            await _commit(message, record)
+        except Exception as exc:  # noqa: BLE001 -- any failure: the record is read again after a pause
+            self._metrics.event(topic.name, "retry")
+            log.warning("processing failed; reading the record again", error_class=type(exc).__name__)
+            await asyncio.sleep(self._settings.retry_backoff_seconds)
+            try:
+                await message.nack()
+            except IllegalStateError:  # the partition went to another member, which reads it from the commit
+                log.info("partition no longer assigned; its new owner reads the record")
+            return
+        self._metrics.event(topic.name, outcome)
+
+    async def _process(self, topic: Topic, record: ConsumerRecord[Any, Any], log: Any) -> str:
+        try:
+            envelope = decode(record.key, record.value, record.headers)
+            if not isinstance(envelope.data, topic.events):
+                raise MisroutedEventError(f"{envelope.type} does not travel on {topic.name}")
+        except (ContractError, MisroutedEventError) as exc:
+            reason = exc.message if isinstance(exc, ContractError) else str(exc)
+            headers = dead_letter_headers(record, exc, reason, self._settings.group_id)
+            dlq = self._settings.dlq_topic(record.topic)
+            await self._producer.send(dlq, record.key, record.value, headers)
+            log.warning("record dead-lettered", reason=reason, error_class=type(exc).__name__)
+            return "dead_lettered"
+        log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)
+        outcome = await self._persist(topic, envelope)
+        await self._relay.flush()
+        log.info("event processed", outcome=outcome)
+        return outcome
+
+    async def _persist(self, topic: Topic, envelope: Envelope[EventData]) -> str:
+        event = EventId(source=envelope.source, id=envelope.id)
+        async with self._lock:
+            for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+                try:
+                    if topic is IDENTITY_TOPIC:
+                        return await self._identity(event, envelope)
+                    if topic is SUBMISSION_TOPIC:
+                        return await self._submission(event, envelope)
+                    return await self._dossier(topic, event, envelope)
+                except StoreConflictError:  # another instance wrote first: decide again on its result
+                    if attempt == _CONFLICT_ATTEMPTS:
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _dossier(self, topic: Topic, event: EventId, envelope: Envelope[EventData]) -> str:
+        stored = await self._store.load(envelope.subject)
+        entry = None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
+        rule = self._dossier_rule(topic, envelope)
+        decision = rule(entry, envelope, self._clock(), settings=self._rules)
+        outbox = tuple(outbox_message(self._commands, command) for command in decision.commands)
+        change = Change(
+            dossier_code=envelope.subject,
+            expected_version=0 if stored is None else stored.version,
+            entry_json=decision.entry.model_dump_json(),
+            event=event,
+            findings=finding_records(decision.findings),
+            outbox=outbox,
+        )
+        result = await self._store.apply(change)
+        return "duplicate" if result.duplicate else decision.outcome.value
+
+    async def _submission(self, event: EventId, envelope: Envelope[EventData]) -> str:
+        stored = await self._store.load(envelope.subject)
+        entry = None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
+        lot, lot_version = await self._lot()
+        table, _ = await self._table()
+        routed = route_submission(entry, lot, table, envelope, self._clock(), settings=self._rules)
+        change = Change(
+            dossier_code=envelope.subject,
+            expected_version=0 if stored is None else stored.version,
+            entry_json=routed.entry.model_dump_json(),
+            event=event,
+            findings=finding_records(routed.findings),
+        )
+        result = await self._store.apply(change)
+        if result.duplicate:
+            return "duplicate"
+        await self._store.put_state(PARKING_LOT, routed.lot.model_dump_json(), lot_version, event=event)
+        return routed.outcome.value
+
+    async def _identity(self, event: EventId, envelope: Envelope[EventData]) -> str:
+        table, table_version = await self._table()
+        lot, lot_version = await self._lot()
+        identity = on_identity_event(table, lot, envelope, self._clock())
+        result = await self._store.put_state(
+            ROUTING_TABLE,
+            identity.table.model_dump_json(),
+            table_version,
+            event=event,
+            findings=finding_records(identity.findings),
+        )
+        if result.duplicate:
+            return "duplicate"
+        await self._store.put_state(PARKING_LOT, identity.lot.model_dump_json(), lot_version, event=event)
+        return identity.outcome.value
+
+    @staticmethod
+    def _dossier_rule(topic: Topic, envelope: Envelope[EventData]) -> Callable[..., Decision]:
+        if topic is DOSSIER_TOPIC:
+            return apply_dossier_event
+        if topic is PAYMENT_TOPIC:
+            return apply_payment
+        return apply_sync_completed if isinstance(envelope.data, PortalSyncCompleted) else apply_sync_failed
+
+    async def _table(self) -> tuple[RoutingTable, int]:
+        stored = await self._store.get_state(ROUTING_TABLE)
+        if stored is None:
+            return RoutingTable(), 0
+        return RoutingTable.model_validate_json(stored.value_json), stored.version
+
+    async def _lot(self) -> tuple[ParkingLot, int]:
+        stored = await self._store.get_state(PARKING_LOT)
+        if stored is None:
+            return ParkingLot(), 0
+        return ParkingLot.model_validate_json(stored.value_json), stored.version
+
+
+def finding_records(findings: Iterable[Finding]) -> tuple[FindingRecord, ...]:
+    """The store's records of ``findings``, one per finding id (the last state wins)."""
+    records: dict[str, FindingRecord] = {}
+    for finding in findings:
+        fid = finding_id(finding.type.value, finding.subject, finding.key)
+        records[fid] = FindingRecord(
+            finding_id=fid,
+            subject=finding.subject,
+            type=finding.type.value,
+            state=finding.state.value,
+            detail=finding.detail,
+            opened_at=finding.opened_at,
+            healed_at=finding.healed_at,
+            data_json=finding.model_dump_json(),
+        )
+    return tuple(records.values())
+
+
+def outbox_message(topic: str, envelope: Envelope[Any]) -> OutboxMessage:
+    """The outbox row publishing ``envelope`` on ``topic``."""
+    record = encode(envelope)
+    return OutboxMessage(topic=topic, value=record.value, key=record.key, headers=record.headers)
+
+
+async def _commit(message: KafkaMessage, record: ConsumerRecord[Any, Any]) -> None:
+    """Commit exactly this record's partition up to and including the record."""
+    consumer = message.consumer
+    if isinstance(consumer, AIOKafkaConsumer):
+        await consumer.commit({TopicPartition(record.topic, record.partition): record.offset + 1})
+    else:
+        await message.ack()

@@ -1,0 +1,145 @@
+"""The hub's own Kafka producer: the outbox relay and the dead-letter writer.
+
+One idempotent producer (``acks=all``) carries both. The relay publishes the store's pending outbox rows and
+marks them published only once Kafka acknowledged them; a row that failed stays pending and the relay's
+periodic pass sends it again (at least once; the commands' ids are deterministic, so the portal connector
+recognises a repeat). A dead letter keeps the original key, value and headers byte for byte and adds
+``dlq_*`` headers saying where the record came from and why it was set aside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+
+from hub.store import LedgerStore
+
+__all__ = ["HubProducer", "OutboxRelay", "dead_letter_headers"]
+
+_log = structlog.get_logger("hub.app.relay")
+
+
+class HubProducer:
+    """An idempotent ``acks=all`` producer of raw records."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._started: AIOKafkaProducer | None = None
+
+    @property
+    def _producer(self) -> AIOKafkaProducer:
+        if self._started is None:
+            raise RuntimeError("the hub's producer is not started")
+        return self._started
+
+    async def start(self) -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap_servers,
+            client_id=self._client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+        )
+        await producer.start()
+        self._started = producer
+
+    async def stop(self) -> None:
+        producer, self._started = self._started, None
+        if producer is not None:
+            await producer.stop()
+
+    async def send(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        """Send one record and wait until Kafka acknowledged it."""
+        await self._producer.send_and_wait(topic, value=value, key=key, headers=headers)
+
+    async def send_many(
+        self, records: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]]
+    ) -> None:
+        """Send records in order and wait until Kafka acknowledged every one."""
+        futures = [
+            await self._producer.send(topic, value=value, key=key, headers=headers)
+            for topic, key, value, headers in records
+        ]
+        await asyncio.gather(*futures)
+
+
+def dead_letter_headers(
+    record: ConsumerRecord[Any, Any], error: Exception, reason: str, group_id: str
+) -> list[tuple[str, bytes]]:
+    """The original headers, unchanged, followed by the dead-letter context."""
+    original = [(name, value if value is not None else b"") for name, value in record.headers]
+    return [
+        *original,
+        ("dlq_reason", reason.encode()),
+        ("dlq_error_class", type(error).__name__.encode()),
+        ("dlq_original_topic", record.topic.encode()),
+        ("dlq_original_partition", str(record.partition).encode()),
+        ("dlq_original_offset", str(record.offset).encode()),
+        ("dlq_consumer_group", group_id.encode()),
+    ]
+
+
+class OutboxRelay:
+    """Publishes the store's pending outbox rows: after each change, and periodically for leftovers."""
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        producer: HubProducer,
+        *,
+        interval: float,
+        on_published: Callable[[int], None] = lambda _n: None,
+    ) -> None:
+        self._store = store
+        self._producer = producer
+        self._interval = interval
+        self._on_published = on_published
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def flush(self) -> int:
+        """Publish every pending row; the number published. Failures leave rows pending and are logged."""
+        async with self._lock:
+            published = 0
+            while True:
+                rows = await self._store.pending_outbox()
+                if not rows:
+                    return published
+                messages = [row.message for row in rows]
+                try:
+                    await self._producer.send_many(
+                        [(m.topic, m.key, m.value, list(m.headers)) for m in messages]
+                    )
+                except Exception as exc:  # noqa: BLE001 -- the rows stay pending; the periodic pass retries them
+                    _log.warning("outbox publish failed", error_class=type(exc).__name__, pending=len(rows))
+                    return published
+                ids = [row.id for row in rows]
+                await self._store.mark_published(ids)
+                published += len(rows)
+                self._on_published(len(rows))
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._periodic(), name="hub-outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _periodic(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except Exception:  # noqa: BLE001 -- a store hiccup must not end the relay
+                _log.exception("outbox relay pass failed")

@@ -1,0 +1,184 @@
+"""Dossier traffic with known truth for the hub app's tests: events, duplicates, late arrivals, garbage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupCoordinatorNotAvailableError
+
+from contracts import DOSSIER_TOPIC, KafkaRecord, encode
+from hub.app import HubApp
+from hub.rules import LedgerEntry
+from tests.fixtures.province import dossier_code
+from tests.unit.hub.factories import at, event
+
+__all__ = [
+    "Traffic",
+    "committed_and_end",
+    "dossier_topic",
+    "entries",
+    "ledger_view",
+    "make_traffic",
+    "produce",
+    "rows",
+    "run_until_part_done",
+    "run_until_quiescent",
+]
+
+_STATUSES = (2, 4, 4, 4)
+_QUIESCENT_WITHIN = 90.0
+
+
+@dataclass
+class Traffic:
+    """What was sent and what the ledger must end with."""
+
+    records: list[KafkaRecord] = field(default_factory=list)
+    latest: dict[str, str] = field(default_factory=dict)
+    """Dossier code -> id of the event whose snapshot must be current."""
+    revisions: dict[str, int] = field(default_factory=dict)
+    regressions: dict[str, int] = field(default_factory=dict)
+    distinct: int = 0
+    garbage: int = 0
+
+
+def make_traffic(dossiers: int) -> Traffic:
+    """Four events per dossier; every third dossier's second event arrives late, every fourth is re-sent."""
+    traffic = Traffic()
+    for seq in range(dossiers):
+        code = dossier_code(seq)
+        events = [encode(event(s, at(1, 9 + i), f"d{seq}-e{i}", code=code)) for i, s in enumerate(_STATUSES)]
+        order = [0, 2, 1, 3] if seq % 3 == 0 else [0, 1, 2, 3]
+        traffic.records.extend(events[i] for i in order)
+        if seq % 4 == 0:
+            traffic.records.extend([events[0], events[3]])
+        traffic.latest[code] = f"d{seq}-e3"
+        traffic.revisions[code] = 3 if seq % 3 == 0 else 4
+        traffic.regressions[code] = 1 if seq % 3 == 0 else 0
+        traffic.distinct += 4
+    good = traffic.records[0]
+    traffic.records.extend(
+        [
+            KafkaRecord(key=good.key, value=b"not json", headers=good.headers),
+            KafkaRecord(key=good.key, value=good.value, headers=()),
+            KafkaRecord(key=b"wrong-key", value=good.value, headers=good.headers),
+        ]
+    )
+    traffic.garbage = 3
+    return traffic
+
+
+async def produce(bootstrap: str, topic: str, records: list[KafkaRecord]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for record in records:
+            await producer.send_and_wait(topic, record.value, key=record.key, headers=list(record.headers))
+    finally:
+        await producer.stop()
+
+
+async def committed_and_end(bootstrap: str, group: str, topic: str) -> tuple[dict[int, int], dict[int, int]]:
+    """The group's committed offsets and the end offsets of ``topic``, by partition."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        assert partitions, f"{topic} has no partitions"
+        ends = await consumer.end_offsets(partitions)
+        try:
+            offsets = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        except GroupCoordinatorNotAvailableError:  # the group has not committed anything yet
+            offsets = {}
+        committed = {tp.partition: meta.offset for tp, meta in offsets.items() if meta is not None}
+        return committed, {tp.partition: end for tp, end in ends.items()}
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def run_until_quiescent(
+    app: HubApp,
+    bootstrap: str,
+    group: str,
+    topic: str,
+    db: Path,
+    *,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Start ``app``, wait until every record of ``topic`` is committed and the outbox is empty, stop it."""
+    await app.start()
+    try:
+        deadline = time.monotonic() + _QUIESCENT_WITHIN
+        while True:
+            committed, ends = await committed_and_end(bootstrap, group, topic)
+            pending = _exists(db) and rows(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]
+            if all(max(committed.get(p, 0), 0) >= end for p, end in ends.items()) and not pending:
+                if before_stop is not None:
+                    await before_stop()
+                return
+            assert time.monotonic() < deadline, f"not quiescent: committed {committed}, ends {ends}"
+            await asyncio.sleep(0.3)
+    finally:
+        await app.stop()
+
+
+async def run_until_part_done(app: HubApp, bootstrap: str, group: str, topic: str, records: int) -> int:
+    """Start ``app``, stop it once a third of ``records`` are committed; how many were committed by then."""
+    await app.start()
+    try:
+        deadline = time.monotonic() + _QUIESCENT_WITHIN
+        while True:
+            committed, _ends = await committed_and_end(bootstrap, group, topic)
+            done = sum(committed.values())
+            if done >= records // 3:
+                return done
+            assert time.monotonic() < deadline, f"only {done} records committed"
+            await asyncio.sleep(0.01)
+    finally:
+        await app.stop()
+
+
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` read straight from the hub's SQLite file, outside the store."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _exists(db: Path) -> bool:
+    return db.exists()
+
+
+def entries(db: Path) -> dict[str, LedgerEntry]:
+    """Every ledger entry in the hub's SQLite file, by dossier code."""
+    found = rows(db, "SELECT dossier_code, entry FROM ledger_entries")
+    return {code: LedgerEntry.model_validate_json(raw) for code, raw in found}
+
+
+def ledger_view(db: Path) -> dict[str, Any]:
+    """What must not depend on timing: per dossier, the revision, the current event and the history."""
+    view: dict[str, Any] = {}
+    for code, entry in entries(db).items():
+        assert entry.province is not None
+        view[code] = (
+            entry.revision,
+            entry.province.event,
+            sorted((tuple(r.event), r.revision) for r in entry.history),
+        )
+    return view
+
+
+def dossier_topic(prefix: str) -> str:
+    return f"{prefix}{DOSSIER_TOPIC.name}"
