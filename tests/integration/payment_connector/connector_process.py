@@ -6,7 +6,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from aiokafka import AIOKafkaConsumer
 
 from contracts import PAYMENT_TOPIC, Envelope, EventData, decode
 from tests.fixtures.portal import free_port
+from tests.fixtures.processes import spawn, stop_process, wait_until_answering
 
 __all__ = ["ConnectorProcess", "metric", "read_payment_events"]
 
@@ -52,33 +52,14 @@ class ConnectorProcess:
             "--log-level",
             "info",
         ]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"connector exited with {self.process.returncode}:\n{self.log.read_text()}"
-                )
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"connector did not answer /healthz within {timeout}s:\n{self.log.read_text()}")
+        self.process = spawn(command, env=env, log=self.log)
+        wait_until_answering(
+            self.process, f"{self.base_url}/healthz", log=self.log, what="connector", timeout=timeout
+        )
+        return self
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
 

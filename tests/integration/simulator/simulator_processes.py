@@ -23,6 +23,7 @@ import uvicorn
 
 from connectors.province import InMemorySink, ProvinceSettings, create_app
 from tests.fixtures.portal import free_port
+from tests.fixtures.processes import spawn, stop_process, wait_until_answering
 
 __all__ = ["PaymentConnectorProcess", "PaymentStandIn", "serve_ingest"]
 
@@ -52,31 +53,14 @@ class PaymentConnectorProcess:
             *("--port", str(self.port), "--db", str(self.db), "--log-level", "warning"),
         ]
         log = self.db.with_suffix(".log")
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"payment connector exited with {self.process.returncode}:\n{log.read_text()}"
-                )
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"payment connector did not answer /healthz within {timeout}s:\n{log.read_text()}")
+        self.process = spawn(command, env=env, log=log)
+        wait_until_answering(
+            self.process, f"{self.base_url}/healthz", log=log, what="payment connector", timeout=timeout
+        )
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
 
