@@ -43,6 +43,7 @@ from contracts.events import (
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
+    SubmissionRouted,
     SyncReason,
 )
 from contracts.registry import EVENT_TYPES, event_class
@@ -52,6 +53,7 @@ from contracts.topics import (
     PAYMENT_TOPIC,
     PORTAL_COMMAND_TOPIC,
     PORTAL_OUTCOME_TOPIC,
+    ROUTED_SUBMISSION_TOPIC,
     SUBMISSION_TOPIC,
     TOPICS,
     Topic,
@@ -65,6 +67,7 @@ __all__ = [
     "PAYMENT_TOPIC",
     "PORTAL_COMMAND_TOPIC",
     "PORTAL_OUTCOME_TOPIC",
+    "ROUTED_SUBMISSION_TOPIC",
     "SUBMISSION_TOPIC",
     "TOPICS",
     "AgencyCodeAmended",
@@ -92,6 +95,7 @@ __all__ = [
     "PortalSyncCompleted",
     "PortalSyncFailed",
     "PortalSyncRequested",
+    "SubmissionRouted",
     "SyncReason",
     "Topic",
     "UnknownEventTypeError",

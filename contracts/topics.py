@@ -25,6 +25,7 @@ from contracts.events import (
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
+    SubmissionRouted,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PAYMENT_TOPIC",
     "PORTAL_COMMAND_TOPIC",
     "PORTAL_OUTCOME_TOPIC",
+    "ROUTED_SUBMISSION_TOPIC",
     "SUBMISSION_TOPIC",
     "TOPICS",
     "Topic",
@@ -92,6 +94,12 @@ SUBMISSION_TOPIC = Topic(
     events=(OnlineSubmissionReceived,),
     description="Citizens' dossiers filed online on the national portal, for the receiving province.",
 )
+ROUTED_SUBMISSION_TOPIC = Topic(
+    name="lienthong.province.submissions.v1",
+    key="dossier code",
+    events=(SubmissionRouted,),
+    description="Online submissions the hub routed to their receiving agency, for the province's system.",
+)
 
 TOPICS: tuple[Topic, ...] = (
     DOSSIER_TOPIC,
@@ -100,6 +108,7 @@ TOPICS: tuple[Topic, ...] = (
     PORTAL_COMMAND_TOPIC,
     PORTAL_OUTCOME_TOPIC,
     SUBMISSION_TOPIC,
+    ROUTED_SUBMISSION_TOPIC,
 )
 
 _BY_TYPE = {event.event_type: topic for topic in TOPICS for event in topic.events}

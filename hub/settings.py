@@ -7,13 +7,14 @@ a log line: the database URL without its password.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub.rules.settings import HUB_SOURCE
+from hub.rules.settings import HUB_SOURCE, RuleSettings
 
 __all__ = ["DLQ_SUFFIX", "ENV_PREFIX", "HubSettings"]
 
@@ -51,10 +52,34 @@ class HubSettings(BaseSettings):
 
     relay_interval_seconds: Seconds = 1.0
     """How often the outbox relay looks for rows a failed publish left behind."""
+    commit_interval_seconds: Seconds = 0.2
+    """How often the offsets of records whose effects are durable are committed (one commit per group)."""
     retry_backoff_seconds: Seconds = 2.0
     """The pause before a record whose effect could not be stored is read again."""
     max_poll_interval_ms: Annotated[int, Field(ge=1000)] = 300_000
     graceful_timeout_seconds: Seconds = 15.0
+
+    reconcile_interval_seconds: Seconds = 60.0
+    """How often the periodic check walks the ledger (re-sync, missing/mismatch findings, parking expiry)."""
+    sync_sla_seconds: Seconds = 15 * 60.0
+    """How long the portal may take to acknowledge a revision before the dossier counts as missing or
+    mismatched (the rules' ``sync_sla``)."""
+    resync_interval_seconds: Seconds = 15 * 60.0
+    """The least time between two sync commands for the same revision (the rules' ``resync_interval``)."""
+    park_grace_seconds: Seconds = 3 * 24 * 3600.0
+    """How long a submission for an unknown agency code waits for the code to be issued."""
+    unknown_payment_grace_seconds: Seconds = 3 * 24 * 3600.0
+    """How long a payment for an unknown dossier waits for the dossier before an operator is asked."""
+
+    def rules(self) -> RuleSettings:
+        """The pure rules' settings these deployable settings stand for."""
+        return RuleSettings(
+            source=self.source,
+            sync_sla=dt.timedelta(seconds=self.sync_sla_seconds),
+            resync_interval=dt.timedelta(seconds=self.resync_interval_seconds),
+            park_grace=dt.timedelta(seconds=self.park_grace_seconds),
+            unknown_payment_grace=dt.timedelta(seconds=self.unknown_payment_grace_seconds),
+        )
 
     def topic(self, name: str) -> str:
         """The physical name of a contract topic."""

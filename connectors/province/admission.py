@@ -28,6 +28,7 @@ from contracts import (
     PAYMENT_TOPIC,
     PORTAL_COMMAND_TOPIC,
     PORTAL_OUTCOME_TOPIC,
+    ROUTED_SUBMISSION_TOPIC,
     SUBMISSION_TOPIC,
     ContractError,
     DossierStatusChanged,
@@ -49,6 +50,7 @@ _ELSEWHERE: Mapping[Topic, str] = {
     SUBMISSION_TOPIC: "online submissions come from the portal connector",
     PORTAL_COMMAND_TOPIC: "portal sync commands are issued by the hub",
     PORTAL_OUTCOME_TOPIC: "portal sync outcomes come from the portal connector",
+    ROUTED_SUBMISSION_TOPIC: "routed submissions are published by the hub, for the province to receive",
 }
 assert DOSSIER_TOPIC not in _ELSEWHERE
 _MAX_SHOWN_ID = 128

@@ -36,6 +36,7 @@ from contracts.events.portal import (
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
+    SubmissionRouted,
     SyncReason,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "PortalSyncFailed",
     "PortalSyncRequested",
     "ResultDocument",
+    "SubmissionRouted",
     "SupplementRound",
     "SyncReason",
 ]

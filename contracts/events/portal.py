@@ -1,10 +1,13 @@
-"""Events between the hub and the portal connector: sync commands, their outcomes, and online submissions.
+"""Events between the hub and the portal connector: sync commands, their outcomes, and online submissions —
+and the submissions the hub routed on to the receiving province.
 
 The hub commands a sync of a dossier's current snapshot (:class:`PortalSyncRequested`); the portal connector
 performs it against the national portal (look up, then create or update, then progress) and reports what the
 portal acknowledged (:class:`PortalSyncCompleted`) or why it could not (:class:`PortalSyncFailed`). Citizens'
 online submissions found on the portal come in as :class:`OnlineSubmissionReceived`. All are keyed by dossier
-code, so one dossier's commands and outcomes stay in order.
+code, so one dossier's commands and outcomes stay in order. Once the hub has decided which agency receives an
+online submission (following closed codes to their successors), it publishes :class:`SubmissionRouted` for the
+province.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
-from contracts.codes import DossierCode, OpaqueCode
+from contracts.codes import AgencyCode, DossierCode, OpaqueCode
 from contracts.codes._problem import invalid
 from contracts.events.base import TYPE_PREFIX, EventData
 from contracts.events.dossier import DossierStatus, DossierStatusChanged
@@ -26,6 +29,7 @@ __all__ = [
     "PortalSyncCompleted",
     "PortalSyncFailed",
     "PortalSyncRequested",
+    "SubmissionRouted",
     "SyncReason",
 ]
 
@@ -121,4 +125,30 @@ class OnlineSubmissionReceived(EventData):
             raise invalid("submission_dossier", "dossier.dossier_code must equal dossier_code")
         if self.dossier.status is not DossierStatus.NEW_REGISTRATION:
             raise invalid("submission_dossier", "an online submission carries status 1 (new registration)")
+        return self
+
+
+class SubmissionRouted(EventData):
+    """An online submission the hub routed to the agency that now receives it, for that province's system."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}province.submission_routed.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    receiving_agency_code: AgencyCode
+    """The agency that receives the dossier: the addressed code, or the open successor of a closed one."""
+    addressed_code: AgencyCode
+    """The code the citizen's submission was addressed to on the portal."""
+    followed_from: tuple[AgencyCode, ...] = ()
+    """The closed codes followed to reach the receiving agency, in order (empty when addressed directly)."""
+    portal_cursor: Annotated[StrictInt, Field(ge=1)]
+    submitted_at: Timestamp
+    routed_at: Timestamp
+    dossier: DossierStatusChanged
+    """The dossier as filed on the portal (its receiving agency code as the citizen chose it)."""
+
+    @model_validator(mode="after")
+    def _same_dossier(self) -> Self:
+        if self.dossier.dossier_code != self.dossier_code:
+            raise invalid("routed_dossier", "dossier.dossier_code must equal dossier_code")
         return self

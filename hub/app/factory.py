@@ -1,10 +1,11 @@
-"""``create_app(settings)``: the hub's FastStream app — one subscriber over the consumed topics, the
-outbox relay, the dead-letter writer and the HTTP side, all started in the app's lifespan hooks.
+"""``create_app(settings)``: the hub's FastStream app — one subscriber over the consumed topics, the outbox
+relay, the dead-letter writer and the HTTP side, all started in the app's lifespan hooks.
 
 The subscriber (one consumer in the group) uses ``AckPolicy.MANUAL``, and so ``enable_auto_commit=False``:
-FastStream never commits on its own, and :class:`~hub.app.processing.Processor` commits each record's own
-offset after its effect is durable. The consumer stops without committing (aiokafka commits on stop only with
-auto-commit on), so a record in flight at shutdown is read again and recognised as a repeat.
+FastStream never commits on its own; :class:`~hub.app.processing.Processor` hands each record's offset to the
+:class:`~hub.app.commits.OffsetCommitter` once its effect is durable, which commits them in small groups. The
+consumer stops without committing (aiokafka commits on stop only with auto-commit on), so a record in flight
+at shutdown is read again and recognised as a repeat.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from faststream.message import StreamMessage
 from contracts import Topic
 from hub.app.http import create_http_app
 from hub.app.metrics import HubMetrics
-from hub.app.processing import CONSUMED_TOPICS, ROUTING_TABLE, Processor
+from hub.app.periodic import PeriodicCheck
+from hub.app.processing import CONSUMED_TOPICS, Processor
 from hub.app.relay import HubProducer, OutboxRelay
+from hub.app.state import load_table
 from hub.rules import RoutingTable
 from hub.settings import HubSettings
 from hub.store import LedgerStore, open_store
@@ -57,6 +60,7 @@ class _Parts:
         self.store: LedgerStore | None = None
         self.relay: OutboxRelay | None = None
         self.processor: Processor | None = None
+        self.periodic: PeriodicCheck | None = None
         self.owns_store = False
 
     def attach(self, store: LedgerStore) -> None:
@@ -68,6 +72,7 @@ class _Parts:
             on_published=self._metrics.published,
         )
         self.processor = Processor(self._settings, store, self._producer, self.relay, self._metrics)
+        self.periodic = PeriodicCheck(self._settings, store, self.relay, self.processor.lock)
 
     async def handle(self, topic: Topic, message: KafkaMessage) -> None:
         if self.processor is None:
@@ -110,6 +115,10 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
             raise RuntimeError("the hub started without a store")
         started[0] = True
         parts.relay.start()
+        if parts.periodic is not None:
+            parts.periodic.start()
+        if parts.processor is not None:
+            parts.processor.committer.start()
         await parts.relay.flush()
         if settings.http_enabled:
             server.append(await _serve_http(app, settings, parts.store, metrics, lambda: started[0]))
@@ -118,6 +127,10 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
     @app.on_shutdown
     async def _stop_background() -> None:
         started[0] = False
+        if parts.periodic is not None:
+            await parts.periodic.stop()
+        if parts.processor is not None:
+            await parts.processor.committer.stop()
         for uv, task in server:
             uv.should_exit = True
             with contextlib.suppress(Exception):
@@ -133,7 +146,7 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
         await producer.stop()
         if parts.owns_store and parts.store is not None:
             await parts.store.close()
-            parts.store = parts.relay = parts.processor = None
+            parts.store = parts.relay = parts.processor = parts.periodic = None
             parts.owns_store = False
 
     return app
@@ -143,8 +156,7 @@ async def _serve_http(
     app: HubApp, settings: HubSettings, store: LedgerStore, metrics: HubMetrics, ready: Callable[[], bool]
 ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
     async def table() -> RoutingTable:
-        stored = await store.get_state(ROUTING_TABLE)
-        return RoutingTable() if stored is None else RoutingTable.model_validate_json(stored.value_json)
+        return (await load_table(store))[0]
 
     http = create_http_app(store, metrics, ready=ready, table=table)
     config = uvicorn.Config(

@@ -1,17 +1,18 @@
 """What the hub does with one consumed record: decode, call a pure rule, store the change, publish, commit.
 
 The order is the guarantee. A record's offset is committed only after its effect is durable — the store
-transaction (entry, findings, shared state and the commands as outbox rows) or, for a record that does not
-satisfy the contracts, its dead letter acknowledged by Kafka. When the store fails, the consumer is rewound
-to the record after a pause, so nothing past it is committed and it is read again. A repeat after a crash is
-harmless: the store refuses a change whose event id it already holds, and the rules recognise the event too.
+transaction (entry, findings, shared state and the commands as outbox rows, which the relay publishes right
+after) or, for a record that does not satisfy the contracts, its dead letter acknowledged by Kafka. When the
+store fails, the consumer is rewound to the record after a pause, so nothing past it is committed and it is
+read again. A repeat after a crash is harmless: the store refuses a change whose event id it already holds,
+and the rules recognise the event too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -25,6 +26,7 @@ from contracts import (
     PAYMENT_TOPIC,
     PORTAL_COMMAND_TOPIC,
     PORTAL_OUTCOME_TOPIC,
+    ROUTED_SUBMISSION_TOPIC,
     SUBMISSION_TOPIC,
     ContractError,
     Envelope,
@@ -32,33 +34,35 @@ from contracts import (
     PortalSyncCompleted,
     Topic,
     decode,
-    encode,
 )
+from hub.app.commits import OffsetCommitter
+from hub.app.lot import LotSettler
 from hub.app.metrics import HubMetrics
 from hub.app.relay import HubProducer, OutboxRelay, dead_letter_headers
+from hub.app.state import PARKING_LOT, ROUTING_TABLE, load_lot, load_table
+from hub.app.transform import finding_records, outbox_message
 from hub.rules import (
     Decision,
-    Finding,
+    Deliver,
     LedgerEntry,
+    Outcome,
     ParkingLot,
     RoutingTable,
-    RuleSettings,
     apply_dossier_event,
     apply_payment,
     apply_sync_completed,
     apply_sync_failed,
     on_identity_event,
     route_submission,
+    routed_submission,
 )
 from hub.settings import HubSettings
 from hub.store import (
     Change,
     EventId,
-    FindingRecord,
     LedgerStore,
     OutboxMessage,
     StoreConflictError,
-    finding_id,
 )
 
 __all__ = [
@@ -71,8 +75,6 @@ __all__ = [
     "outbox_message",
 ]
 
-ROUTING_TABLE = "routing_table"
-PARKING_LOT = "parking_lot"
 CONSUMED_TOPICS: tuple[Topic, ...] = (
     DOSSIER_TOPIC,
     PORTAL_OUTCOME_TOPIC,
@@ -112,9 +114,13 @@ class Processor:
         self._relay = relay
         self._metrics = metrics
         self._clock = clock
-        self._rules = RuleSettings(source=settings.source)
-        self._lock = asyncio.Lock()
+        self._rules = settings.rules()
+        self.lock = asyncio.Lock()
+        """Held while a record's change is decided and written; the periodic check takes it too."""
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
+        self._routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
+        self._lot_settler = LotSettler(store, self._rules, self._routed)
+        self.committer = OffsetCommitter(interval=settings.commit_interval_seconds)
 
     async def handle(self, topic: Topic, message: KafkaMessage) -> None:
         """Process one record of ``topic`` and commit it once its effect is durable.
@@ -126,7 +132,7 @@ class Processor:
         log = _log.bind(topic=record.topic, partition=record.partition, offset=record.offset)
         try:
             outcome = await self._process(topic, record, log)
-            await _commit(message, record)
+            await self._commit(message, record)
         except Exception as exc:  # noqa: BLE001 -- any failure: the record is read again after a pause
             self._metrics.event(topic.name, "retry")
             log.warning("processing failed; reading the record again", error_class=type(exc).__name__)
@@ -137,6 +143,15 @@ class Processor:
                 log.info("partition no longer assigned; its new owner reads the record")
             return
         self._metrics.event(topic.name, outcome)
+
+    async def _commit(self, message: KafkaMessage, record: ConsumerRecord[Any, Any]) -> None:
+        """Hand this record's partition, up to and including the record, to the committer."""
+        consumer = message.consumer
+        if isinstance(consumer, AIOKafkaConsumer):
+            tp = TopicPartition(record.topic, record.partition)
+            await self.committer.mark(consumer, tp, record.offset + 1)
+        else:  # FastStream's in-memory test broker: acknowledging is all there is
+            await message.ack()
 
     async def _process(self, topic: Topic, record: ConsumerRecord[Any, Any], log: Any) -> str:
         try:
@@ -152,13 +167,13 @@ class Processor:
             return "dead_lettered"
         log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)
         outcome = await self._persist(topic, envelope)
-        await self._relay.flush()
+        self._relay.notify()
         log.info("event processed", outcome=outcome)
         return outcome
 
     async def _persist(self, topic: Topic, envelope: Envelope[EventData]) -> str:
         event = EventId(source=envelope.source, id=envelope.id)
-        async with self._lock:
+        async with self.lock:
             for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
                 try:
                     if topic is IDENTITY_TOPIC:
@@ -194,23 +209,30 @@ class Processor:
         lot, lot_version = await self._lot()
         table, _ = await self._table()
         routed = route_submission(entry, lot, table, envelope, self._clock(), settings=self._rules)
+        if routed.outcome is Outcome.DUPLICATE:
+            return "duplicate"
+        if routed.lot != lot:  # parked: the lot first, so a crash before the entry loses nothing
+            await self._store.put_state(PARKING_LOT, routed.lot.model_dump_json(), lot_version, event=event)
+        submission = routed.entry.submission
+        outbox: tuple[OutboxMessage, ...] = ()
+        if isinstance(routed.route, Deliver) and submission is not None:
+            outbox = (outbox_message(self._routed, routed_submission(submission, self._rules)),)
         change = Change(
             dossier_code=envelope.subject,
             expected_version=0 if stored is None else stored.version,
             entry_json=routed.entry.model_dump_json(),
             event=event,
             findings=finding_records(routed.findings),
+            outbox=outbox,
         )
         result = await self._store.apply(change)
-        if result.duplicate:
-            return "duplicate"
-        await self._store.put_state(PARKING_LOT, routed.lot.model_dump_json(), lot_version, event=event)
-        return routed.outcome.value
+        return "duplicate" if result.duplicate else routed.outcome.value
 
     async def _identity(self, event: EventId, envelope: Envelope[EventData]) -> str:
         table, table_version = await self._table()
         lot, lot_version = await self._lot()
-        identity = on_identity_event(table, lot, envelope, self._clock())
+        now = self._clock()
+        identity = on_identity_event(table, lot, envelope, now)
         result = await self._store.put_state(
             ROUTING_TABLE,
             identity.table.model_dump_json(),
@@ -220,7 +242,9 @@ class Processor:
         )
         if result.duplicate:
             return "duplicate"
-        await self._store.put_state(PARKING_LOT, identity.lot.model_dump_json(), lot_version, event=event)
+        await self._lot_settler.settle(
+            identity.lot, lot_version, now, released=identity.released, dead_lettered=identity.dead_lettered
+        )
         return identity.outcome.value
 
     @staticmethod
@@ -232,46 +256,7 @@ class Processor:
         return apply_sync_completed if isinstance(envelope.data, PortalSyncCompleted) else apply_sync_failed
 
     async def _table(self) -> tuple[RoutingTable, int]:
-        stored = await self._store.get_state(ROUTING_TABLE)
-        if stored is None:
-            return RoutingTable(), 0
-        return RoutingTable.model_validate_json(stored.value_json), stored.version
+        return await load_table(self._store)
 
     async def _lot(self) -> tuple[ParkingLot, int]:
-        stored = await self._store.get_state(PARKING_LOT)
-        if stored is None:
-            return ParkingLot(), 0
-        return ParkingLot.model_validate_json(stored.value_json), stored.version
-
-
-def finding_records(findings: Iterable[Finding]) -> tuple[FindingRecord, ...]:
-    """The store's records of ``findings``, one per finding id (the last state wins)."""
-    records: dict[str, FindingRecord] = {}
-    for finding in findings:
-        fid = finding_id(finding.type.value, finding.subject, finding.key)
-        records[fid] = FindingRecord(
-            finding_id=fid,
-            subject=finding.subject,
-            type=finding.type.value,
-            state=finding.state.value,
-            detail=finding.detail,
-            opened_at=finding.opened_at,
-            healed_at=finding.healed_at,
-            data_json=finding.model_dump_json(),
-        )
-    return tuple(records.values())
-
-
-def outbox_message(topic: str, envelope: Envelope[Any]) -> OutboxMessage:
-    """The outbox row publishing ``envelope`` on ``topic``."""
-    record = encode(envelope)
-    return OutboxMessage(topic=topic, value=record.value, key=record.key, headers=record.headers)
-
-
-async def _commit(message: KafkaMessage, record: ConsumerRecord[Any, Any]) -> None:
-    """Commit exactly this record's partition up to and including the record."""
-    consumer = message.consumer
-    if isinstance(consumer, AIOKafkaConsumer):
-        await consumer.commit({TopicPartition(record.topic, record.partition): record.offset + 1})
-    else:
-        await message.ack()
+        return await load_lot(self._store)

@@ -88,7 +88,8 @@ def dead_letter_headers(
 
 
 class OutboxRelay:
-    """Publishes the store's pending outbox rows: after each change, and periodically for leftovers."""
+    """Publishes the store's pending outbox rows: soon after being notified of a change, and periodically for
+    leftovers (a failed publish, another instance's rows)."""
 
     def __init__(
         self,
@@ -104,6 +105,11 @@ class OutboxRelay:
         self._on_published = on_published
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        """New rows were stored: publish them soon (rows stored close together go out together)."""
+        self._wake.set()
 
     async def flush(self) -> int:
         """Publish every pending row; the number published. Failures leave rows pending and are logged."""
@@ -138,7 +144,9 @@ class OutboxRelay:
 
     async def _periodic(self) -> None:
         while True:
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+            self._wake.clear()
             try:
                 await self.flush()
             except Exception:  # noqa: BLE001 -- a store hiccup must not end the relay

@@ -7,7 +7,7 @@ returns and then publishes the commands it returns. The rules by flow:
 ======================  ==========================================================================
 province dossier event  :func:`apply_dossier_event`, then :func:`check_agency_code`
 portal sync outcome     :func:`apply_sync_completed`, :func:`apply_sync_failed`
-online submission       :func:`route_submission`; later :func:`record_released` / :func:`record_dead_lettered`
+online submission       :func:`route_submission` → :func:`routed_submission`; later :func:`record_released`
 identity event          :func:`on_identity_event`; then :func:`check_agency_code` on affected dossiers
 payment event           :func:`apply_payment`
 periodic                :func:`reconcile`, :func:`check_drift`, :func:`expire_parked`
@@ -21,6 +21,7 @@ from hub.rules.addressing import (
     record_dead_lettered,
     record_released,
     route_submission,
+    routed_submission,
 )
 from hub.rules.decisions import Decision, Outcome, request_sync
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
@@ -140,6 +141,7 @@ __all__ = [
     "resolve",
     "route",
     "route_submission",
+    "routed_submission",
     "settle_payments",
     "supplement_waiting",
     "sync_freshness",

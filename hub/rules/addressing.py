@@ -3,7 +3,8 @@
 * An online submission (:func:`route_submission`) is delivered to its resolved agency, parked when its code
   is unknown (finding ``unknown_agency_code``, action park), or dead-lettered on a successor cycle. A
   submission of a dossier that already has one parked waits behind it. When the lot later lets an item out,
-  :func:`record_released` or :func:`record_dead_lettered` brings the entry up to date.
+  :func:`record_released` or :func:`record_dead_lettered` brings the entry up to date. A routed submission
+  goes to the province as :func:`routed_submission` (a ``SubmissionRouted`` event with a derived id).
 * A province dossier (:func:`check_agency_code`) is never held back — the portal sync does not depend on the
   hub's registry — but its code is checked: closed → ``closed_agency_code``, recorded healed at once because
   the dossier is re-routed (counted, and routed, under the successor); unknown → ``unknown_agency_code``,
@@ -16,11 +17,12 @@ code share one finding.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import Envelope, OnlineSubmissionReceived
-from hub.rules.decisions import Decision, Outcome
+from contracts import Envelope, OnlineSubmissionReceived, SubmissionRouted
+from hub.rules.decisions import COMMAND_NAMESPACE, Decision, Outcome
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
 from hub.rules.inbound import event_key
 from hub.rules.ledger import LedgerEntry, SubmissionRecord, SubmissionState, new_entry
@@ -36,6 +38,7 @@ __all__ = [
     "record_dead_lettered",
     "record_released",
     "route_submission",
+    "routed_submission",
 ]
 
 
@@ -206,3 +209,29 @@ def check_agency_code(entry: LedgerEntry, table: RoutingTable, now: dt.datetime)
         )
     entry = entry.model_copy(update={"findings": book.findings})
     return Decision(entry=entry, outcome=Outcome.CHECKED, findings=book.changed)
+
+
+def routed_submission(
+    record: SubmissionRecord, settings: RuleSettings = DEFAULT_SETTINGS
+) -> Envelope[SubmissionRouted]:
+    """The event telling the receiving province about a routed submission.
+
+    Its id derives from the submission's own event key, so the same routing published twice (a relay retry, a
+    re-decided release) carries the same ``ce_id`` and the province recognises the repeat.
+    """
+    if record.state is not SubmissionState.ROUTED or record.routed_to is None or record.routed_at is None:
+        raise ValueError(f"submission of {record.dossier.dossier_code} is {record.state.value}, not routed")
+    data = SubmissionRouted(
+        dossier_code=record.dossier.dossier_code,
+        receiving_agency_code=record.routed_to,
+        addressed_code=record.addressed_code,
+        followed_from=record.followed_from,
+        portal_cursor=record.portal_cursor,
+        submitted_at=record.submitted_at,
+        routed_at=record.routed_at,
+        dossier=record.dossier,
+    )
+    name = "routed|{}|{}".format(*record.event)
+    return Envelope[SubmissionRouted](
+        id=str(uuid.uuid5(COMMAND_NAMESPACE, name)), source=settings.source, time=record.routed_at, data=data
+    )

@@ -35,6 +35,7 @@ from contracts.events import (
     PortalSyncFailed,
     PortalSyncRequested,
     ResultDocument,
+    SubmissionRouted,
     SupplementRound,
     SyncReason,
 )
@@ -313,6 +314,21 @@ def online_submissions(draw: st.DrawFn) -> OnlineSubmissionReceived:
     )
 
 
+@st.composite
+def routed_submissions(draw: st.DrawFn) -> SubmissionRouted:
+    dossier = draw(dossier_events(statuses=(DossierStatus.NEW_REGISTRATION,)))
+    return SubmissionRouted(
+        dossier_code=dossier.dossier_code,
+        receiving_agency_code=draw(agency_codes),
+        addressed_code=dossier.receiving_agency_code,
+        followed_from=tuple(draw(st.lists(agency_codes, max_size=3))),
+        portal_cursor=draw(st.integers(1, 2**53)),
+        submitted_at=draw(timestamps),
+        routed_at=draw(timestamps),
+        dossier=dossier,
+    )
+
+
 sync_completions = st.builds(
     PortalSyncCompleted,
     dossier_code=dossier_codes,
@@ -349,6 +365,7 @@ EVENT_DATA: dict[type[EventData], st.SearchStrategy[Any]] = {
     PortalSyncCompleted: sync_completions,
     PortalSyncFailed: sync_failures,
     OnlineSubmissionReceived: online_submissions(),
+    SubmissionRouted: routed_submissions(),
 }
 """A strategy per registered event type."""
 

@@ -1,0 +1,146 @@
+"""The hub's periodic check: walk the ledger, reconcile each dossier, expire parked submissions.
+
+Every ``reconcile_interval_seconds`` the check runs :func:`~hub.rules.reconcile` over the stored entries —
+opening "missing on the portal" and "status mismatch" findings past the SLA, healing what came back in step,
+re-syncing (at most once per ``resync_interval``) and escalating payments for dossiers that never appeared —
+and :func:`~hub.rules.expire_parked` over the parking lot, dead-lettering submissions whose agency code was
+not issued within the grace period.
+
+Each dossier's change is written with the version it was read at (compare-and-set), so the check never
+overwrites an event the subscriber applied meanwhile, and another hub instance running the same check on the
+same store makes the second write a conflict that is simply skipped: the next round looks again. The commands
+go through the outbox like every other command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+
+from contracts import PORTAL_COMMAND_TOPIC, ROUTED_SUBMISSION_TOPIC
+from hub.app.lot import LotSettler
+from hub.app.relay import OutboxRelay
+from hub.app.state import load_lot, load_table
+from hub.app.transform import finding_records, outbox_message
+from hub.rules import LedgerEntry, expire_parked, reconcile, release_parked
+from hub.rules.routing import deliver
+from hub.settings import HubSettings
+from hub.store import Change, LedgerStore, StoreConflictError
+
+__all__ = ["CheckReport", "PeriodicCheck"]
+
+_log = structlog.get_logger("hub.app.periodic")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What one round did."""
+
+    checked: int = 0
+    changed: int = 0
+    commands: int = 0
+    conflicts: int = 0
+    settled: int = 0
+    """Parked submissions let out of the lot: released to their agency or dead-lettered."""
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class PeriodicCheck:
+    """Runs :meth:`run_once` every interval until stopped; a failed round is logged and the next one runs."""
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        store: LedgerStore,
+        relay: OutboxRelay,
+        lock: asyncio.Lock,
+        *,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self._settings = settings
+        self._rules = settings.rules()
+        self._store = store
+        self._relay = relay
+        self._lock = lock
+        self._clock = clock
+        self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
+        self._settler = LotSettler(store, self._rules, settings.topic(ROUTED_SUBMISSION_TOPIC.name))
+        self._task: asyncio.Task[None] | None = None
+        self.rounds = 0
+        self.last: CheckReport | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="hub-periodic-check")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.reconcile_interval_seconds)
+            try:
+                self.last = await self.run_once()
+                self.rounds += 1
+            except Exception:  # noqa: BLE001 -- a failed round must not end the loop; the next one retries
+                _log.exception("periodic check failed; the next round tries again")
+
+    async def run_once(self) -> CheckReport:
+        """One round over every entry and the parking lot."""
+        now = self._clock()
+        checked = changed = commands = conflicts = 0
+        async for stored in self._store.entries():
+            checked += 1
+            entry = LedgerEntry.model_validate_json(stored.entry_json)
+            decision = reconcile(entry, now, settings=self._rules)
+            if decision.entry == entry and not decision.commands:
+                continue
+            change = Change(
+                dossier_code=entry.dossier_code,
+                expected_version=stored.version,
+                entry_json=decision.entry.model_dump_json(),
+                event=None,
+                findings=finding_records(decision.findings),
+                outbox=tuple(outbox_message(self._commands, c) for c in decision.commands),
+            )
+            try:
+                async with self._lock:
+                    await self._store.apply(change)
+            except StoreConflictError:
+                conflicts += 1
+                continue
+            changed += 1
+            commands += len(decision.commands)
+        settled = await self._settle_lot(now)
+        if commands:
+            await self._relay.flush()
+        report = CheckReport(checked, changed, commands, conflicts, settled)
+        if changed or conflicts or settled:
+            _log.info("periodic check", **{k: getattr(report, k) for k in report.__slots__})
+        return report
+
+    async def _settle_lot(self, now: dt.datetime) -> int:
+        """Let out what the table now resolves (a crash may have left it); expire what waited too long."""
+        async with self._lock:
+            lot, version = await load_lot(self._store)
+            if not lot.items:
+                return 0
+            table, _ = await load_table(self._store)
+            release = release_parked(lot, table)
+            expiry = expire_parked(release.lot, now)
+            released = tuple((item, deliver(resolved)) for item, resolved in release.released)
+            dead = (*release.dead_lettered, *expiry.dead_lettered)
+            await self._settler.settle(expiry.lot, version, now, released=released, dead_lettered=dead)
+        return len(released) + len(dead)
