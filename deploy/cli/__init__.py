@@ -9,6 +9,7 @@ from deploy.cli.demo import demo
 from deploy.cli.hub import hub
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
+from deploy.cli.report import report
 from deploy.cli.schema import schema
 from deploy.cli.simulate import simulate
 
@@ -28,3 +29,4 @@ main.add_command(demo)
 main.add_command(connector)
 main.add_command(simulate)
 main.add_command(hub)
+main.add_command(report)
