@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
@@ -28,7 +29,13 @@ _log = structlog.get_logger("hub.app.commits")
 class OffsetCommitter:
     """Holds the next offset to commit per partition; commits them periodically and on demand."""
 
-    def __init__(self, *, interval: float, max_pending: int = 500) -> None:
+    def __init__(
+        self,
+        *,
+        interval: float,
+        max_pending: int = 500,
+        on_lag: Callable[[Mapping[tuple[str, int], int]], None] = lambda _lag: None,
+    ) -> None:
         self._interval = interval
         self._max_pending = max_pending
         self._pending: dict[TopicPartition, int] = {}
@@ -36,6 +43,9 @@ class OffsetCommitter:
         self._consumer: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._done: dict[TopicPartition, int] = {}
+        """The next offset to process per partition, as last marked: where consumer lag is counted from."""
+        self._on_lag = on_lag
         self.commits = 0
 
     async def mark(self, consumer: Any, tp: TopicPartition, next_offset: int) -> None:
@@ -45,6 +55,7 @@ class OffsetCommitter:
         self._consumer = consumer
         if next_offset > self._pending.get(tp, -1):
             self._pending[tp] = next_offset
+        self._done[tp] = max(next_offset, self._done.get(tp, 0))
         self._marked += 1
         if self._marked >= self._max_pending:
             await self.flush()
@@ -91,5 +102,19 @@ class OffsetCommitter:
             await asyncio.sleep(self._interval)
             try:
                 await self.flush()
+                self._report_lag()
             except Exception:  # noqa: BLE001 -- a failed commit must not end the loop; the next one retries
                 _log.exception("offset commit pass failed")
+
+    def _report_lag(self) -> None:
+        """Records behind each partition's high-water mark (as of the last fetch); a partition with nothing
+        processed yet since it was assigned counts from its first record handled."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        lag: dict[tuple[str, int], int] = {}
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                lag[tp.topic, tp.partition] = max(0, highwater - self._done.get(tp, highwater))
+        self._on_lag(lag)

@@ -70,6 +70,7 @@ class _Parts:
             self._producer,
             interval=self._settings.relay_interval_seconds,
             on_published=self._metrics.published,
+            on_backlog=self._metrics.outbox_pending,
         )
         self.processor = Processor(self._settings, store, self._producer, self.relay, self._metrics)
         self.periodic = PeriodicCheck(self._settings, store, self.relay, self.processor.lock)

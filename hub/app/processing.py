@@ -120,7 +120,9 @@ class Processor:
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
         self._routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
         self._lot_settler = LotSettler(store, self._rules, self._routed)
-        self.committer = OffsetCommitter(interval=settings.commit_interval_seconds)
+        self.committer = OffsetCommitter(
+            interval=settings.commit_interval_seconds, on_lag=metrics.consumer_lag
+        )
 
     async def handle(self, topic: Topic, message: KafkaMessage) -> None:
         """Process one record of ``topic`` and commit it once its effect is durable.
@@ -201,7 +203,17 @@ class Processor:
             outbox=outbox,
         )
         result = await self._store.apply(change)
-        return "duplicate" if result.duplicate else decision.outcome.value
+        if result.duplicate:
+            return "duplicate"
+        self._observe_acknowledgements(entry, decision.entry)
+        return decision.outcome.value
+
+    def _observe_acknowledgements(self, before: LedgerEntry | None, after: LedgerEntry) -> None:
+        """Sync lag: for each revision the portal acknowledged just now, province event applied → ack."""
+        earlier = {} if before is None else {r.event: r.acknowledged_at for r in before.history}
+        for record in after.history:
+            if record.acknowledged_at is not None and earlier.get(record.event) is None:
+                self._metrics.sync_acknowledged((record.acknowledged_at - record.seen_at).total_seconds())
 
     async def _submission(self, event: EventId, envelope: Envelope[EventData]) -> str:
         stored = await self._store.load(envelope.subject)

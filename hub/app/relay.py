@@ -98,11 +98,13 @@ class OutboxRelay:
         *,
         interval: float,
         on_published: Callable[[int], None] = lambda _n: None,
+        on_backlog: Callable[[int], None] = lambda _n: None,
     ) -> None:
         self._store = store
         self._producer = producer
         self._interval = interval
         self._on_published = on_published
+        self._on_backlog = on_backlog
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -118,6 +120,7 @@ class OutboxRelay:
             while True:
                 rows = await self._store.pending_outbox()
                 if not rows:
+                    self._on_backlog(0)
                     return published
                 messages = [row.message for row in rows]
                 try:
@@ -126,6 +129,7 @@ class OutboxRelay:
                     )
                 except Exception as exc:  # noqa: BLE001 -- the rows stay pending; the periodic pass retries them
                     _log.warning("outbox publish failed", error_class=type(exc).__name__, pending=len(rows))
+                    self._on_backlog(len(rows))
                     return published
                 ids = [row.id for row in rows]
                 await self._store.mark_published(ids)
