@@ -1,8 +1,9 @@
 """The command consumer: sync commands in, one outcome per command out, offsets committed after the effect.
 
-For each record of ``lienthong.portal.commands.v1`` (one partition's records in order; partitions side by
-side): decode it; sync the dossier (:mod:`connectors.portal.sync`); publish the outcome and wait for Kafka's
-acknowledgement; only then commit the record's offset. A record that does not decode, or carries another
+For each record of ``lienthong.portal.commands.v1`` (each dossier's records in order; different dossiers,
+and partitions, side by side): decode it; sync the dossier (:mod:`connectors.portal.sync`); publish the
+outcome and wait for Kafka's acknowledgement; only then commit the offset, up to the last of a partition's
+records that are all done. A record that does not decode, or carries another
 event type, is written to ``<commands>.dlq`` byte for byte (:mod:`connectors.portal.dead_letters`) and its
 offset committed only once the dead letter is acknowledged. A failure of the connector itself while
 processing (a defect) dead-letters the command too, so an operator can replay it once fixed.
@@ -14,7 +15,7 @@ loop does not spin.
 Guards against aiokafka's known pitfalls:
 
 * auto-commit is off, so ``stop()`` commits nothing (aiokafka #900): only offsets of processed records are
-  committed, explicitly, one by one;
+  committed, explicitly;
 * a sync is bounded by ``sync_deadline_seconds`` and a poll returns at most ``max_batch_records``, and
   ``max_poll_interval_ms`` (and the rebalance timeout) are set above the slowest possible batch (#848);
 * on a rebalance, revoking partitions waits for the batch in flight, whose commits still count.
@@ -172,24 +173,51 @@ class CommandConsumer:
     async def _partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[Any], stop: asyncio.Event
     ) -> _Verdict:
+        """One partition's records: each dossier's in order, different dossiers side by side.
+
+        The offset committed is the end of the run of records, from the first, that are all done; when a
+        record could not be finished (Kafka did not acknowledge its outcome, or ``stop``), the partition is
+        rewound to the first record not done, and the records after it that were done are delivered again
+        (their sync is idempotent and their outcome carries the same id).
+        """
+        by_key: dict[Any, list[Any]] = {}
         for record in records:
-            if stop.is_set():
-                return _Verdict.STOPPED
-            try:
-                await self._handle(record)
-            except PublishError as exc:
-                _log.error(
-                    "Kafka did not acknowledge; the record will be processed again",
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    error=str(exc),
-                )
-                consumer.seek(tp, record.offset)
-                return _Verdict.BACK_OFF
-            if not await self._commit(consumer, tp, record.offset + 1):
-                return _Verdict.REVOKED
-        return _Verdict.DONE
+            by_key.setdefault(record.key, []).append(record)
+        done: set[int] = set()
+        refused: list[int] = []
+        lanes = asyncio.Semaphore(self._settings.key_concurrency)
+
+        async def one_dossier(group: list[Any]) -> None:
+            async with lanes:
+                for record in group:
+                    if stop.is_set() or refused:
+                        return
+                    try:
+                        await self._handle(record)
+                    except PublishError as exc:
+                        _log.error(
+                            "Kafka did not acknowledge; the record will be processed again",
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                            error=str(exc),
+                        )
+                        refused.append(record.offset)
+                        return
+                    done.add(record.offset)
+
+        await asyncio.gather(*(one_dossier(group) for group in by_key.values()))
+        next_offset = records[0].offset
+        for record in records:
+            if record.offset not in done:
+                break
+            next_offset = record.offset + 1
+        if next_offset > records[0].offset and not await self._commit(consumer, tp, next_offset):
+            return _Verdict.REVOKED
+        if next_offset > records[-1].offset:
+            return _Verdict.DONE
+        consumer.seek(tp, next_offset)
+        return _Verdict.BACK_OFF if refused else _Verdict.STOPPED
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> bool:
         try:

@@ -71,7 +71,9 @@ class PortalConnectorSettings(BaseSettings):
     """The key of this feed's cursor on the cursor topic."""
 
     max_batch_records: Annotated[int, Field(ge=1, le=100)] = 4
-    """Records fetched per poll; one partition's records are synced one after another."""
+    """Records fetched per poll."""
+    key_concurrency: Annotated[int, Field(ge=1, le=64)] = 4
+    """Dossiers of one partition synced side by side (each dossier's commands stay in order)."""
     publish_backoff_seconds: Seconds = 5.0
     """The pause after Kafka did not acknowledge an outcome or a dead letter, before the record is retried."""
 
