@@ -66,6 +66,8 @@ class HubSettings(BaseSettings):
     mismatched (the rules' ``sync_sla``)."""
     resync_interval_seconds: Seconds = 15 * 60.0
     """The least time between two sync commands for the same revision (the rules' ``resync_interval``)."""
+    outage_retry_seconds: Seconds = 120.0
+    """How long after the portal connector gave up on an outage the revision is sent again."""
     park_grace_seconds: Seconds = 3 * 24 * 3600.0
     """How long a submission for an unknown agency code waits for the code to be issued."""
     unknown_payment_grace_seconds: Seconds = 3 * 24 * 3600.0
@@ -77,6 +79,7 @@ class HubSettings(BaseSettings):
             source=self.source,
             sync_sla=dt.timedelta(seconds=self.sync_sla_seconds),
             resync_interval=dt.timedelta(seconds=self.resync_interval_seconds),
+            outage_retry_interval=dt.timedelta(seconds=self.outage_retry_seconds),
             park_grace=dt.timedelta(seconds=self.park_grace_seconds),
             unknown_payment_grace=dt.timedelta(seconds=self.unknown_payment_grace_seconds),
         )

@@ -145,7 +145,8 @@ def reconcile(entry: LedgerEntry, now: dt.datetime, *, settings: RuleSettings = 
             if entry.portal.status != status:
                 book.raise_(FindingType.STATUS_MISMATCH, _mismatch(entry, status), action=_action(entry))
             resync = True
-        if resync and _may_resync(entry, now, settings):
+        # a command the connector gave up on (an outage) goes again soon; a merely slow one after the SLA
+        if _outage_to_retry(entry, now, settings) or (resync and _may_resync(entry, now, settings)):
             entry, command = request_sync(entry, SyncReason.RESYNC, now, settings)
             commands.append(command)
     entry = entry.model_copy(update={"findings": book.findings})
@@ -223,6 +224,22 @@ def _refused(entry: LedgerEntry) -> bool:
 
 def _action(entry: LedgerEntry) -> FindingAction:
     return FindingAction.OPERATOR if _refused(entry) else FindingAction.RESYNC
+
+
+def _outage_to_retry(entry: LedgerEntry, now: dt.datetime, settings: RuleSettings) -> bool:
+    """The current revision's last command failed on an outage long enough ago: send it again now,
+    without waiting for the SLA (a refusal is never retried; a newer command in flight is left alone)."""
+    failure, sync = entry.sync.last_failure, entry.sync
+    return (
+        failure is not None
+        and failure.retriable
+        and failure.revision == entry.revision
+        and sync.requested_revision == failure.revision
+        and sync.requested_at is not None
+        and sync.requested_at <= failure.failed_at
+        and (entry.portal.revision or 0) < failure.revision
+        and now - failure.failed_at >= settings.outage_retry_interval
+    )
 
 
 def _may_resync(entry: LedgerEntry, now: dt.datetime, settings: RuleSettings) -> bool:

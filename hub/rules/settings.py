@@ -28,6 +28,9 @@ class RuleSettings:
     resync_interval: dt.timedelta = dt.timedelta(minutes=15)
     """The least time between two sync commands for the same revision: a periodic check must not flood a
     portal that is already struggling."""
+    outage_retry_interval: dt.timedelta = dt.timedelta(minutes=2)
+    """How long after the portal connector gave up on an outage (a retriable failure) the periodic check sends
+    the revision again — sooner than the SLA, which is for commands that are merely slow."""
     park_grace: dt.timedelta = dt.timedelta(days=3)
     """How long an item addressed to an unknown agency code waits for the code to be issued before it is
     dead-lettered (registry decisions reach the hub days late at worst)."""
@@ -43,7 +46,8 @@ class RuleSettings:
     def __post_init__(self) -> None:
         if self.max_applied_ids < 1 or self.max_history < 1:
             raise ValueError("max_applied_ids and max_history must be at least 1")
-        for name in ("sync_sla", "resync_interval", "park_grace", "unknown_payment_grace"):
+        durations: tuple[str, ...] = ("sync_sla", "resync_interval", "outage_retry_interval", "park_grace")
+        for name in (*durations, "unknown_payment_grace"):
             if getattr(self, name) < dt.timedelta(0):
                 raise ValueError(f"{name} must not be negative")
 

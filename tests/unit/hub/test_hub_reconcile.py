@@ -11,6 +11,7 @@ from hub.rules import (
     FindingType,
     LedgerEntry,
     Outcome,
+    RuleSettings,
     apply_sync_completed,
     apply_sync_failed,
     check_drift,
@@ -161,3 +162,24 @@ def test_a_drift_lookup_during_a_sync_in_flight_only_records_what_it_saw() -> No
     decision = check_drift(entry, DossierStatus.RECEIVED, at(1, 9, 5))
     assert (decision.findings, decision.commands) == ((), ())
     assert decision.entry.portal.looked_up_at == at(1, 9, 5)
+
+
+def test_a_sync_the_connector_gave_up_on_goes_again_after_the_outage_interval_not_the_sla() -> None:
+    rules = RuleSettings(sync_sla=dt.timedelta(hours=3), outage_retry_interval=dt.timedelta(minutes=2))
+    gave_up = apply_sync_failed(_entry(), failed(2, retriable=True, when=at(1, 9, 1)), at(1, 9, 1)).entry
+    assert reconcile(gave_up, at(1, 9, 2), settings=rules).commands == ()
+    again = reconcile(gave_up, at(1, 9, 3), settings=rules)
+    (command,) = again.commands
+    assert (command.data.reason, command.data.revision) == (SyncReason.RESYNC, 2)
+    assert again.findings == (), "an outage within the SLA is no finding"
+    assert reconcile(again.entry, at(1, 9, 10), settings=rules).commands == (), "sent again once per failure"
+
+
+def test_a_failure_of_an_older_revision_does_not_resend_the_current_one_early() -> None:
+    rules = RuleSettings(sync_sla=dt.timedelta(hours=3), outage_retry_interval=dt.timedelta(minutes=2))
+    gave_up = apply_sync_failed(_entry(), failed(2, retriable=True, when=at(1, 9, 1)), at(1, 9, 1)).entry
+    newer = applied(event(2, at(1, 8), "e1"), event(4, at(1, 9), "e2"), event(6, at(1, 9, 5), "e3"))
+    newer = newer.model_copy(
+        update={"sync": newer.sync.model_copy(update={"last_failure": gave_up.sync.last_failure})}
+    )
+    assert reconcile(newer, at(1, 9, 30), settings=rules).commands == ()
