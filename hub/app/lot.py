@@ -10,6 +10,7 @@ as repeats and only the lot changes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 import structlog
 
@@ -37,8 +38,16 @@ _ATTEMPTS = 3
 class LotSettler:
     """Writes what leaving the lot means for each dossier, then the lot itself."""
 
-    def __init__(self, store: LedgerStore, settings: RuleSettings, routed_topic: str) -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        settings: RuleSettings,
+        routed_topic: str,
+        *,
+        on_outbox: Callable[[Iterable[int]], None] = lambda _ids: None,
+    ) -> None:
         self._store = store
+        self._on_outbox = on_outbox
         self._settings = settings
         self._routed_topic = routed_topic
 
@@ -96,7 +105,8 @@ class LotSettler:
                 outbox=outbox,
             )
             try:
-                await self._store.apply(change)
+                result = await self._store.apply(change)
+                self._on_outbox(result.outbox_ids)
                 return
             except StoreConflictError:
                 continue

@@ -72,7 +72,8 @@ class PeriodicCheck:
         self._lock = lock
         self._clock = clock
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
-        self._settler = LotSettler(store, self._rules, settings.topic(ROUTED_SUBMISSION_TOPIC.name))
+        routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
+        self._settler = LotSettler(store, self._rules, routed, on_outbox=relay.notify)
         self._task: asyncio.Task[None] | None = None
         self.rounds = 0
         self.last: CheckReport | None = None
@@ -117,15 +118,14 @@ class PeriodicCheck:
             )
             try:
                 async with self._lock:
-                    await self._store.apply(change)
+                    result = await self._store.apply(change)
+                self._relay.notify(result.outbox_ids)
             except StoreConflictError:
                 conflicts += 1
                 continue
             changed += 1
             commands += len(decision.commands)
         settled = await self._settle_lot(now)
-        if commands:
-            await self._relay.flush()
         report = CheckReport(checked, changed, commands, conflicts, settled)
         if changed or conflicts or settled:
             _log.info("periodic check", **{k: getattr(report, k) for k in report.__slots__})

@@ -119,7 +119,7 @@ class Processor:
         """Held while a record's change is decided and written; the periodic check takes it too."""
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
         self._routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
-        self._lot_settler = LotSettler(store, self._rules, self._routed)
+        self._lot_settler = LotSettler(store, self._rules, self._routed, on_outbox=relay.notify)
         self.committer = OffsetCommitter(
             interval=settings.commit_interval_seconds, on_lag=metrics.consumer_lag
         )
@@ -169,7 +169,6 @@ class Processor:
             return "dead_lettered"
         log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)
         outcome = await self._persist(topic, envelope)
-        self._relay.notify()
         log.info("event processed", outcome=outcome)
         return outcome
 
@@ -205,6 +204,7 @@ class Processor:
         result = await self._store.apply(change)
         if result.duplicate:
             return "duplicate"
+        self._relay.notify(result.outbox_ids)
         self._observe_acknowledgements(entry, decision.entry)
         return decision.outcome.value
 
@@ -238,6 +238,7 @@ class Processor:
             outbox=outbox,
         )
         result = await self._store.apply(change)
+        self._relay.notify(result.outbox_ids)
         return "duplicate" if result.duplicate else routed.outcome.value
 
     async def _identity(self, event: EventId, envelope: Envelope[EventData]) -> str:

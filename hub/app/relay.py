@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
@@ -88,8 +89,14 @@ def dead_letter_headers(
 
 
 class OutboxRelay:
-    """Publishes the store's pending outbox rows: soon after being notified of a change, and periodically for
-    leftovers (a failed publish, another instance's rows)."""
+    """Publishes the store's pending outbox rows.
+
+    Each instance publishes the rows its own writes returned (:meth:`notify` with their ids) as soon as it is
+    woken; rows nobody published within ``sweep_after`` seconds — a failed publish, an instance that crashed
+    between its write and the publish — are swept by whichever instance looks next. So with several hub
+    instances on one store, a row is published by its writer, not raced for by every instance; a repeat can
+    still happen after a crash (publish, then crash before marking), and carries the same command id.
+    """
 
     def __init__(
         self,
@@ -97,30 +104,41 @@ class OutboxRelay:
         producer: HubProducer,
         *,
         interval: float,
+        sweep_after: float = 5.0,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         on_published: Callable[[int], None] = lambda _n: None,
         on_backlog: Callable[[int], None] = lambda _n: None,
     ) -> None:
         self._store = store
         self._producer = producer
         self._interval = interval
+        self._sweep_after = dt.timedelta(seconds=sweep_after)
+        self._clock = clock
         self._on_published = on_published
         self._on_backlog = on_backlog
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._own: set[int] = set()
 
-    def notify(self) -> None:
-        """New rows were stored: publish them soon (rows stored close together go out together)."""
+    def notify(self, ids: Iterable[int] = ()) -> None:
+        """Rows ``ids`` were stored by this instance: publish them soon (rows stored close together go out
+        together)."""
+        self._own.update(ids)
         self._wake.set()
 
     async def flush(self) -> int:
-        """Publish every pending row; the number published. Failures leave rows pending and are logged."""
+        """Publish this instance's pending rows and the stale ones; the number published. Failures leave rows
+        pending and are logged."""
         async with self._lock:
             published = 0
             while True:
-                rows = await self._store.pending_outbox()
+                stale = self._clock() - self._sweep_after
+                pending = await self._store.pending_outbox(limit=500)
+                rows = [row for row in pending if row.id in self._own or row.created_at <= stale]
                 if not rows:
-                    self._on_backlog(0)
+                    self._on_backlog(len(pending))
                     return published
                 messages = [row.message for row in rows]
                 try:
@@ -129,25 +147,34 @@ class OutboxRelay:
                     )
                 except Exception as exc:  # noqa: BLE001 -- the rows stay pending; the periodic pass retries them
                     _log.warning("outbox publish failed", error_class=type(exc).__name__, pending=len(rows))
-                    self._on_backlog(len(rows))
+                    self._on_backlog(len(pending))
                     return published
                 ids = [row.id for row in rows]
                 await self._store.mark_published(ids)
+                self._own.difference_update(ids)
                 published += len(rows)
                 self._on_published(len(rows))
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._periodic(), name="hub-outbox-relay")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop after the pass in progress (a pass is never cut between its send and its mark)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+        except TimeoutError:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
     async def _periodic(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
             self._wake.clear()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from aiokafka.errors import GroupCoordinatorNotAvailableError
 from contracts import DOSSIER_TOPIC, KafkaRecord, encode
 from hub.app import HubApp
 from hub.rules import LedgerEntry
+from hub.store import LedgerStore
 from tests.fixtures.province import dossier_code
 from tests.unit.hub.factories import at, event
 
@@ -32,6 +33,9 @@ __all__ = [
     "rows",
     "run_until_part_done",
     "run_until_quiescent",
+    "store_entries",
+    "view_of",
+    "wait_until_quiescent",
 ]
 
 _STATUSES = (2, 4, 4, 4)
@@ -169,8 +173,13 @@ def entries(db: Path) -> dict[str, LedgerEntry]:
 
 def ledger_view(db: Path) -> dict[str, Any]:
     """What must not depend on timing: per dossier, the revision, the current event and the history."""
+    return view_of(entries(db))
+
+
+def view_of(ledger: Mapping[str, LedgerEntry]) -> dict[str, Any]:
+    """:func:`ledger_view` of entries however they were read (a SQLite file, a store)."""
     view: dict[str, Any] = {}
-    for code, entry in entries(db).items():
+    for code, entry in ledger.items():
         assert entry.province is not None
         view[code] = (
             entry.revision,
@@ -178,6 +187,26 @@ def ledger_view(db: Path) -> dict[str, Any]:
             sorted((tuple(r.event), r.revision) for r in entry.history),
         )
     return view
+
+
+async def store_entries(store: LedgerStore) -> dict[str, LedgerEntry]:
+    """Every ledger entry ``store`` holds, by dossier code, read through the store (any adapter)."""
+    return {
+        stored.dossier_code: LedgerEntry.model_validate_json(stored.entry_json)
+        async for stored in store.entries()
+    }
+
+
+async def wait_until_quiescent(bootstrap: str, group: str, topic: str, store: LedgerStore) -> None:
+    """Return once ``group`` committed every record of ``topic`` and ``store``'s outbox is empty."""
+    deadline = time.monotonic() + _QUIESCENT_WITHIN
+    while True:
+        committed, ends = await committed_and_end(bootstrap, group, topic)
+        pending = await store.pending_outbox(limit=1)
+        if all(max(committed.get(p, 0), 0) >= end for p, end in ends.items()) and not pending:
+            return
+        assert time.monotonic() < deadline, f"not quiescent: committed {committed}, ends {ends}, {pending=}"
+        await asyncio.sleep(0.3)
 
 
 def dossier_topic(prefix: str) -> str:
