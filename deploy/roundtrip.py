@@ -1,4 +1,4 @@
-"""The demo on the embedded default: one event of each family through the contracts, to Kafka and back.
+"""The round trip on the embedded default: one event of each family through the contracts, to Kafka and back.
 
 The local Kafka broker is used unless ``KAFKA_BOOTSTRAP_SERVERS`` names a cluster. A reader sees the contracts
 at work on a real broker: CloudEvents headers, the business key, the JSON data with personal data masked for

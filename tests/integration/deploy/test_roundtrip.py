@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from deploy.demo import DemoResult, display, run_demo
+from deploy.roundtrip import DemoResult, display, run_demo
 
 pytestmark = pytest.mark.kafka
 
