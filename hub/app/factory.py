@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -90,6 +91,10 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
         settings.kafka_bootstrap_servers,
         client_id=f"{settings.group_id}-broker",
         graceful_timeout=settings.graceful_timeout_seconds,
+        # FastStream's own per-message lines go through structlog (JSON, masked) at debug level: the
+        # processor logs each record once, with its outcome.
+        logger=structlog.get_logger("faststream"),
+        log_level=logging.DEBUG,
     )
     metrics = HubMetrics()
     producer = HubProducer(settings.kafka_bootstrap_servers, client_id=f"{settings.group_id}-producer")
