@@ -1,14 +1,17 @@
-"""``lienthong connector province``: the province connector's HTTP ingest and its backfill import.
+"""``lienthong connector province``: the province connector's HTTP ingest, its backfill import, and the
+delivery of routed submissions to the province system's webhook.
 
 Settings come from ``LIENTHONG_PROVINCE_*`` variables (and ``KAFKA_BOOTSTRAP_SERVERS``, see
-``connectors/province/settings.py``); options win over them. Logs go to stderr; ``backfill`` prints its
-summary line on stdout.
+``connectors/province/settings.py``); options win over them. The webhook secret is read from
+``LIENTHONG_PROVINCE_WEBHOOK_SECRET`` only (an option would show it in the process list). Logs go to stderr;
+``backfill`` prints its summary line on stdout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,14 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from connectors.errors import BackfillInputError, PublishError
-from connectors.province import Backfill, BackfillReport, ProvinceSettings, create_app, publisher_factory
+from connectors.province import (
+    Backfill,
+    BackfillReport,
+    ProvinceSettings,
+    SubmissionDelivery,
+    create_app,
+    publisher_factory,
+)
 from connectors.province.backfill import Progress as ProgressCallback
 from connectors.province.records import Format
 from connectors.province.sink import stop_within
@@ -51,7 +61,7 @@ async def _create_topics(settings: ProvinceSettings) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def province() -> None:
-    """The way in for provincial one-stop systems: HTTP ingest and backfill of dossier events."""
+    """Provincial one-stop systems: dossier events in (HTTP ingest, backfill), routed submissions out."""
 
 
 @province.command()
@@ -204,3 +214,51 @@ def backfill(
                 f"{exc}; everything up to the checkpoint is published — run again to resume"
             ) from exc
     click.echo(f"backfill: {total.summary()}")
+
+
+async def _deliver(settings: ProvinceSettings) -> None:
+    await _create_topics(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for received in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(received, stop.set)
+    try:
+        await SubmissionDelivery(settings).run(stop)
+    finally:
+        for received in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(received)
+
+
+@province.command()
+@click.option(
+    "--webhook-url",
+    default=None,
+    help="The province system's webhook (default LIENTHONG_PROVINCE_WEBHOOK_URL).",
+)
+@click.option("--topic-prefix", default=None, help="Prefix of the contract topics (default none).")
+@click.option("--group-id", default=None, help="Consumer group (default lienthong-province-deliver).")
+@click.option("--log-level", type=_LOG_LEVELS, default="info", show_default=True)
+def deliver(
+    *, webhook_url: str | None, topic_prefix: str | None, group_id: str | None, log_level: str
+) -> None:
+    """Deliver routed online submissions to the province system's webhook, until SIGTERM or SIGINT.
+
+    Consumes lienthong.province.submissions.v1 and POSTs each SubmissionRouted as a structured-mode
+    CloudEvent (application/cloudevents+json) with a ce-id header and an X-Lienthong-Signature (HMAC-SHA256
+    of the body with LIENTHONG_PROVINCE_WEBHOOK_SECRET). A record's offset is committed only after a 2xx
+    answer; 5xx, 408, 429 and no answer are retried, and the partition waits while the webhook stays down; a
+    refusal (another 4xx except 401/403) goes to <topic>.dlq. At least once: de-duplicate by ce-id.
+    """
+    settings = _settings(webhook_url=webhook_url, topic_prefix=topic_prefix, deliver_group_id=group_id)
+    if settings.webhook_url is None:
+        raise click.UsageError("give --webhook-url (or set LIENTHONG_PROVINCE_WEBHOOK_URL)")
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise click.UsageError(
+            "set LIENTHONG_PROVINCE_WEBHOOK_SECRET: the secret the webhook checks bodies with"
+        )
+    configure_logging(level=log_level)
+    structlog.get_logger("province").info("starting delivery", settings=settings.masked())
+    try:
+        asyncio.run(_deliver(settings))
+    except PublishError as exc:
+        raise click.ClickException(f"{exc}; nothing was committed — run again") from exc
