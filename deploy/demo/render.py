@@ -45,6 +45,13 @@ def render_outcome(console: Console, outcome: DemoOutcome) -> None:
     pipeline.add_row("dossiers in the hub's ledger", str(_count(report, "dossiers", "total")))
     pipeline.add_row("sync commands issued", str(_count(report, "syncs", "commands")))
     pipeline.add_row("syncs acknowledged by the portal", str(_count(report, "syncs", "acknowledged")))
+    deliveries = outcome.deliveries
+    pipeline.add_row(
+        "online submissions delivered to the province", f"{deliveries.delivered:,} of {deliveries.expected:,}"
+    )
+    pipeline.add_row(
+        "  to the wrong unit / missing", f"{len(deliveries.wrong_unit)} / {len(deliveries.missing)}"
+    )
     pipeline.add_row("dead letters", f"{outcome.dead_letters:,}")
     pipeline.add_row("portal agrees with the province", f"{outcome.portal.agreeing:,}")
     pipeline.add_row("left to an operator (listed below)", f"{len(outcome.portal.left_for_operator):,}")
@@ -72,10 +79,17 @@ def render_outcome(console: Console, outcome: DemoOutcome) -> None:
     console.print(
         f"{verdict}: {len(differences)} indicator cells differ from the ground truth; "
         f"{len(outcome.portal.unexplained)} dossiers out of step on the portal without a reason; "
+        f"{len(deliveries.missing) + len(deliveries.wrong_unit)} submissions not delivered to their unit; "
         f"settled: {'yes' if outcome.settled else 'no'}"
     )
     for difference in differences[:20]:
         console.print(f"  differs: {difference}", highlight=False)
+    for code, unit, received in deliveries.wrong_unit[:20]:
+        console.print(
+            f"  delivered to the wrong unit: {code} went to {received}, not {unit}", highlight=False
+        )
+    for code in deliveries.missing[:20]:
+        console.print(f"  never delivered to the province: {code}", highlight=False)
 
 
 def outcome_json(outcome: DemoOutcome) -> dict[str, Any]:
@@ -92,6 +106,13 @@ def outcome_json(outcome: DemoOutcome) -> dict[str, Any]:
             "left_for_operator": [vars_of(d) for d in outcome.portal.left_for_operator],
             "unexplained": [vars_of(d) for d in outcome.portal.unexplained],
             "extra_on_portal": list(outcome.portal.extra_on_portal),
+        },
+        "deliveries": {
+            "expected": outcome.deliveries.expected,
+            "delivered": outcome.deliveries.delivered,
+            "missing": list(outcome.deliveries.missing),
+            "wrong_unit": [list(row) for row in outcome.deliveries.wrong_unit],
+            "unexpected": list(outcome.deliveries.unexpected),
         },
         "indicator_differences": [str(d) for d in outcome.indicator_differences],
         "report": outcome.report,

@@ -2,14 +2,15 @@
 
 1. The broker (local jar broker, or ``KAFKA_BOOTSTRAP_SERVERS``) and the contract topics under a fresh prefix.
 2. Real processes on loopback ports: the mock national portal with the default fault schedule, the province
-   ingest, the payment connector, the portal connector and the hub (SQLite ledger) — see :mod:`.pieces`.
+   ingest, the payment connector, the portal connector, the hub (SQLite ledger) and the province delivery,
+   which posts routed online submissions to a stand-in province system (:mod:`.province_system`).
 3. The identity connector imports the province's registries (codes, then the 2025 closures).
 4. The simulator generates the province's traffic with its ground truth and drives it through the real
    interfaces, with live progress.
 5. When the pipeline is quiescent — every consumer group caught up, the hub's outbox empty, and the portal in
    step with the province for every dossier not left to an operator (or the settle timeout passed) — the hub's
-   report is taken as of the simulation's horizon and compared with the truth, indicator by indicator, and the
-   portal's admin state dossier by dossier.
+   report is taken as of the simulation's horizon and compared with the truth, indicator by indicator; the
+   portal's admin state dossier by dossier; and what the province system received, submission by submission.
 
 Everything a run writes (logs, SQLite files, the truth) stays in its run directory for a look afterwards.
 """
@@ -21,6 +22,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ from contracts import (
     SUBMISSION_TOPIC,
 )
 from deploy.demo.pieces import Piece, free_port
+from deploy.demo.province_system import DeliveryComparison, ProvinceSystem, compare_deliveries
 from deploy.demo.verdict import PortalComparison, compare_portal
 from deploy.demo.watch import KafkaWatch, hub_metrics, metric_sum, portal_state
 from deploy.topology import ensure_topics, topic_names
@@ -61,6 +64,8 @@ DEFAULT_FAULTS: dict[str, Any] = {
 """The portal's default fault schedule: a 30-second outage (503) early in the run, and all along 1 % random
 503s, 1 % throttling (429), 0.2 % gateway timeouts and 0.5 % answers lost after the write committed."""
 
+_WEBHOOK_SECRET = secrets.token_hex(16).encode()
+"""Signs the province delivery's requests to the demo's province system (fresh each run)."""
 _HUB_GROUP = "lienthong-hub"
 _PORTAL_GROUP = "lienthong-portal-connector"
 _HUB_TOPICS = (DOSSIER_TOPIC, PORTAL_OUTCOME_TOPIC, SUBMISSION_TOPIC, PAYMENT_TOPIC, IDENTITY_TOPIC)
@@ -90,6 +95,7 @@ class DemoOutcome:
     truth: dict[str, Any]
     report: dict[str, Any]
     portal: PortalComparison
+    deliveries: DeliveryComparison
     indicator_differences: list[Any]
     dead_letters: int
     settled: bool
@@ -98,7 +104,7 @@ class DemoOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.settled and self.portal.ok and not self.indicator_differences
+        return self.settled and self.portal.ok and self.deliveries.ok and not self.indicator_differences
 
 
 def _run_dir(options: DemoOptions) -> Path:
@@ -111,7 +117,14 @@ def _run_dir(options: DemoOptions) -> Path:
 class _Pipeline:
     """The pieces of one run, started in dependency order and stopped in reverse."""
 
-    def __init__(self, bootstrap: str, prefix: str, run_dir: Path, faults: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        run_dir: Path,
+        faults: Mapping[str, Any],
+        province_system: ProvinceSystem,
+    ) -> None:
         self.bootstrap = bootstrap
         self.prefix = prefix
         self.run_dir = run_dir
@@ -228,6 +241,23 @@ class _Pipeline:
                 },
                 None,
             ),
+            Piece(
+                "province delivery",
+                [
+                    "connector",
+                    "province",
+                    "deliver",
+                    "--webhook-url",
+                    province_system.url,
+                    "--topic-prefix",
+                    prefix,
+                    "--log-level",
+                    "warning",
+                ],
+                logs / "province-deliver.log",
+                {**kafka, "LIENTHONG_PROVINCE_WEBHOOK_SECRET": _WEBHOOK_SECRET.decode()},
+                None,
+            ),
         ]
 
     def start(self, say: Callable[[str], None]) -> None:
@@ -260,11 +290,12 @@ async def _import_identity(bootstrap: str, prefix: str, province: str, state_fil
 
 
 @contextlib.contextmanager
-def _stopping(pipeline: _Pipeline) -> Iterator[_Pipeline]:
+def _stopping(pipeline: _Pipeline, province: ProvinceSystem) -> Iterator[_Pipeline]:
     try:
         yield pipeline
     finally:
         pipeline.stop()
+        province.stop()
 
 
 class _Progress:
@@ -333,16 +364,19 @@ async def _settle(
     hub: httpx.AsyncClient,
     truth: dict[str, Any],
     *,
+    province: ProvinceSystem,
     within: float,
 ) -> bool:
-    """Wait until caught up, the outbox empty and the portal in step, twice 3 s apart; False on timeout."""
+    """Wait until caught up, the outbox empty, the portal in step and every submission delivered to the
+    province, twice 3 s apart; False on timeout."""
     deadline = time.monotonic() + within
     calm = 0
     while time.monotonic() < deadline:
         pipeline.check()
         now = await progress.show()
         quiet = now["hub_lag"] == 0 and now["portal_lag"] == 0 and now["outbox"] == 0
-        if quiet and (await _judge_portal(portal, hub, truth)).ok:
+        delivered = compare_deliveries(truth["dossiers"], province.snapshot()).ok
+        if quiet and delivered and (await _judge_portal(portal, hub, truth)).ok:
             calm += 1
             if calm >= 2:
                 return True
@@ -386,8 +420,9 @@ async def run_demo(
     )
 
     await ensure_topics(bootstrap, [*topic_names(prefix), *(f"{prefix}{t.name}.dlq" for t in _HUB_TOPICS)])
-    pipeline = _Pipeline(bootstrap, prefix, run_dir, options.faults)
-    with _stopping(pipeline):
+    province = ProvinceSystem(_WEBHOOK_SECRET).start()
+    pipeline = _Pipeline(bootstrap, prefix, run_dir, options.faults, province)
+    with _stopping(pipeline, province):
         say("starting the pieces:")
         mark = time.monotonic()
         await asyncio.to_thread(pipeline.start, say)
@@ -417,7 +452,13 @@ async def run_demo(
                 ticker.cancel()
                 mark = time.monotonic()
                 settled = await _settle(
-                    progress, pipeline, portal, hub, truth, within=options.settle_timeout_seconds
+                    progress,
+                    pipeline,
+                    portal,
+                    hub,
+                    truth,
+                    province=province,
+                    within=options.settle_timeout_seconds,
                 )
                 timings["settle"] = time.monotonic() - mark
                 horizon = truth["indicators"]["as_of"]
@@ -436,6 +477,7 @@ async def run_demo(
         truth=truth,
         report=report,
         portal=comparison,
+        deliveries=compare_deliveries(truth["dossiers"], province.snapshot()),
         indicator_differences=indicator_differences(report, truth),
         dead_letters=dead,
         settled=settled and sent.ok,

@@ -49,6 +49,13 @@ def test_the_demo_ends_equal_to_the_ground_truth(kafka_bootstrap: str, tmp_path:
     assert outcome["portal"]["agreeing"] + len(outcome["portal"]["left_for_operator"]) == len(
         truth["dossiers"]
     )
+    deliveries = outcome["deliveries"]
+    assert (deliveries["missing"], deliveries["wrong_unit"], deliveries["unexpected"]) == ([], [], [])
+    assert (
+        deliveries["delivered"]
+        == deliveries["expected"]
+        == sum(1 for d in truth["dossiers"] if d["submitted_at"])
+    )
     report = outcome["report"]
     assert report["dossiers"]["total"] >= len(truth["dossiers"])
     cells = report["indicators"]["province"]
