@@ -22,6 +22,8 @@ from contracts.events import (
     PaymentPending,
     PaymentRefunded,
     PaymentSucceeded,
+    PortalLookupCompleted,
+    PortalLookupRequested,
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
@@ -79,14 +81,20 @@ PAYMENT_TOPIC = Topic(
 PORTAL_COMMAND_TOPIC = Topic(
     name="lienthong.portal.commands.v1",
     key="dossier code",
-    events=(PortalSyncRequested,),
-    description="The hub's commands to the portal connector: make the national portal hold this snapshot.",
+    events=(PortalSyncRequested, PortalLookupRequested),
+    description=(
+        "The hub's commands to the portal connector: make the national portal hold this snapshot, or look "
+        "the dossier up there."
+    ),
 )
 PORTAL_OUTCOME_TOPIC = Topic(
     name="lienthong.portal.outcomes.v1",
     key="dossier code",
-    events=(PortalSyncCompleted, PortalSyncFailed),
-    description="What the national portal acknowledged for each sync command, or why it could not.",
+    events=(PortalSyncCompleted, PortalSyncFailed, PortalLookupCompleted),
+    description=(
+        "What the national portal acknowledged for each sync command, or why it could not; what a lookup "
+        "found there."
+    ),
 )
 SUBMISSION_TOPIC = Topic(
     name="lienthong.portal.submissions.v1",

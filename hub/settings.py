@@ -60,7 +60,8 @@ class HubSettings(BaseSettings):
     graceful_timeout_seconds: Seconds = 15.0
 
     reconcile_interval_seconds: Seconds = 60.0
-    """How often the periodic check walks the ledger (re-sync, missing/mismatch findings, parking expiry)."""
+    """How often the periodic check walks the ledger (re-sync, missing/mismatch findings, drift lookups,
+    parking expiry)."""
     sync_sla_seconds: Seconds = 15 * 60.0
     """How long the portal may take to acknowledge a revision before the dossier counts as missing or
     mismatched (the rules' ``sync_sla``)."""
@@ -68,6 +69,14 @@ class HubSettings(BaseSettings):
     """The least time between two sync commands for the same revision (the rules' ``resync_interval``)."""
     outage_retry_seconds: Seconds = 120.0
     """How long after the portal connector gave up on an outage the revision is sent again."""
+    drift_check_interval_seconds: Seconds = 6 * 3600.0
+    """How long the portal's word on a dossier in step (its acknowledgement or the last lookup) is trusted
+    before the periodic check asks the portal connector to look the dossier up again."""
+    drift_check_batch: Annotated[int, Field(ge=0)] = 100
+    """At most this many drift lookups are requested per round, the longest unconfirmed first; 0 turns the
+    drift check off."""
+    drift_lookup_timeout_seconds: Seconds = 15 * 60.0
+    """How long a lookup request may go unanswered before the dossier is asked about again."""
     park_grace_seconds: Seconds = 3 * 24 * 3600.0
     """How long a submission for an unknown agency code waits for the code to be issued."""
     unknown_payment_grace_seconds: Seconds = 3 * 24 * 3600.0
@@ -80,6 +89,8 @@ class HubSettings(BaseSettings):
             sync_sla=dt.timedelta(seconds=self.sync_sla_seconds),
             resync_interval=dt.timedelta(seconds=self.resync_interval_seconds),
             outage_retry_interval=dt.timedelta(seconds=self.outage_retry_seconds),
+            drift_check_interval=dt.timedelta(seconds=self.drift_check_interval_seconds),
+            drift_lookup_timeout=dt.timedelta(seconds=self.drift_lookup_timeout_seconds),
             park_grace=dt.timedelta(seconds=self.park_grace_seconds),
             unknown_payment_grace=dt.timedelta(seconds=self.unknown_payment_grace_seconds),
         )

@@ -22,6 +22,7 @@ from connectors.portal.cursor import CursorStore
 from connectors.portal.dead_letters import DeadLetterWriter
 from connectors.portal.gateway import PortalGateway
 from connectors.portal.limiter import RateLimiter
+from connectors.portal.lookup import DossierLookup
 from connectors.portal.poller import SubmissionPoller
 from connectors.portal.producer import RecordProducer
 from connectors.portal.retries import Sleep
@@ -119,6 +120,7 @@ class PortalConnector:
         return CommandConsumer(
             self.settings,
             sync=DossierSync(gateway, deadline_s=self.settings.sync_deadline_seconds),
+            lookup=DossierLookup(gateway, deadline_s=self.settings.sync_deadline_seconds),
             publisher=publisher,
             dead_letters=dead_letters,
             stats=self.stats,

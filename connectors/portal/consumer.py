@@ -1,12 +1,15 @@
-"""The command consumer: sync commands in, one outcome per command out, offsets committed after the effect.
+"""The command consumer: portal commands in, their outcomes out, offsets committed after the effect.
 
 For each record of ``lienthong.portal.commands.v1`` (each dossier's records in order; different dossiers,
-and partitions, side by side): decode it; sync the dossier (:mod:`connectors.portal.sync`); publish the
-outcome and wait for Kafka's acknowledgement; only then commit the offset, up to the last of a partition's
-records that are all done. A record that does not decode, or carries another
-event type, is written to ``<commands>.dlq`` byte for byte (:mod:`connectors.portal.dead_letters`) and its
-offset committed only once the dead letter is acknowledged. A failure of the connector itself while
-processing (a defect) dead-letters the command too, so an operator can replay it once fixed.
+and partitions, side by side): decode it; carry it out — a ``PortalSyncRequested`` syncs the dossier
+(:mod:`connectors.portal.sync`), a ``PortalLookupRequested`` looks it up (:mod:`connectors.portal.lookup`);
+publish the outcome and wait for Kafka's acknowledgement; only then commit the offset, up to the last of a
+partition's records that are all done. A lookup the portal did not answer within its retries publishes no
+outcome and is committed all the same: it changed nothing, and the hub asks again when no answer came. A
+record that does not decode, or carries another event type, is written to ``<commands>.dlq`` byte for byte
+(:mod:`connectors.portal.dead_letters`) and its offset committed only once the dead letter is acknowledged. A
+failure of the connector itself while processing (a defect) dead-letters the command too, so an operator can
+replay it once fixed.
 
 When Kafka does not acknowledge an outcome or a dead letter, the partition is rewound to that record and the
 loop pauses (``publish_backoff_seconds``) before polling again: the record is retried, never skipped, and the
@@ -39,7 +42,8 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from connectors.errors import EventRefusedError, PublishError
 from connectors.portal.dead_letters import DeadLetterWriter
-from connectors.portal.outcomes import outcome_envelope, reason_code
+from connectors.portal.lookup import DossierLookup
+from connectors.portal.outcomes import lookup_envelope, outcome_envelope, reason_code
 from connectors.portal.redaction import safe_message
 from connectors.portal.retries import KAFKA_PUBLISH, Sleep, retried
 from connectors.portal.settings import PortalConnectorSettings
@@ -47,7 +51,15 @@ from connectors.portal.stats import ConnectorStats
 from connectors.portal.sync import DossierSync
 from connectors.portal.topics import ConnectorTopics
 from connectors.publishing import EventPublisher
-from contracts import ContractError, Envelope, EventData, PortalSyncRequested, decode
+from contracts import (
+    PORTAL_COMMAND_TOPIC,
+    ContractError,
+    Envelope,
+    EventData,
+    PortalLookupRequested,
+    PortalSyncRequested,
+    decode,
+)
 
 __all__ = ["CommandConsumer"]
 
@@ -80,13 +92,14 @@ class _DrainOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 class CommandConsumer:
-    """Consumes sync commands until ``stop`` is set."""
+    """Consumes sync and lookup commands until ``stop`` is set."""
 
     def __init__(
         self,
         settings: PortalConnectorSettings,
         *,
         sync: DossierSync,
+        lookup: DossierLookup,
         publisher: EventPublisher,
         dead_letters: DeadLetterWriter,
         stats: ConnectorStats,
@@ -96,6 +109,7 @@ class CommandConsumer:
         self._settings = settings
         self._topics = ConnectorTopics(settings.topic_prefix)
         self._sync = sync
+        self._lookup = lookup
         self._publisher = publisher
         self._dead_letters = dead_letters
         self._stats = stats
@@ -122,7 +136,7 @@ class CommandConsumer:
         consumer = self._consumer()
         consumer.subscribe([self._topics.commands], listener=_DrainOnRevoke(self._idle))
         await consumer.start()
-        _log.info("consuming sync commands", topic=self._topics.commands, group=self._settings.group_id)
+        _log.info("consuming portal commands", topic=self._topics.commands, group=self._settings.group_id)
         try:
             while not stop.is_set():
                 batches = await consumer.getmany(
@@ -240,13 +254,19 @@ class CommandConsumer:
             try:
                 envelope = decode(record.key, record.value, record.headers)
                 command = envelope.data
-                if not isinstance(command, PortalSyncRequested):
+                if not isinstance(command, PortalSyncRequested | PortalLookupRequested):
                     raise EventRefusedError(
-                        f"{envelope.type} is not a sync command: {self._topics.commands} carries "
-                        f"{PortalSyncRequested.event_type} only"
+                        f"{envelope.type} is not a portal command: {self._topics.commands} carries "
+                        f"{' and '.join(PORTAL_COMMAND_TOPIC.event_types)} only"
                     )
             except (ContractError, EventRefusedError) as exc:
                 await self._dead_letter(record, exc)
+                return
+            if isinstance(command, PortalLookupRequested):
+                with structlog.contextvars.bound_contextvars(
+                    event_id=envelope.id, dossier_code=command.dossier_code, reason=command.reason.value
+                ):
+                    await self._lookup_one(record, envelope, command)
                 return
             with structlog.contextvars.bound_contextvars(
                 event_id=envelope.id, dossier_code=command.dossier_code, revision=command.revision
@@ -290,6 +310,41 @@ class CommandConsumer:
                 error=safe_message(str(report.error)),
                 outcome_id=outcome.id,
             )
+
+    async def _lookup_one(
+        self, record: Any, envelope: Envelope[EventData], command: PortalLookupRequested
+    ) -> None:
+        self._stats.lookups += 1
+        try:
+            report = await self._lookup.run(command)
+            if report.error is not None:
+                self._stats.lookups_failed += 1
+                _log.warning(  # nothing to publish: the hub asks again when no answer comes
+                    "lookup failed; no outcome published",
+                    retriable=report.error.retriable,
+                    reason_code=reason_code(report.error),
+                    attempts=report.attempts,
+                    error=safe_message(str(report.error)),
+                )
+                return
+            outcome = lookup_envelope(envelope.id, command, report, source=self._settings.source)
+        except Exception as exc:  # noqa: BLE001 - a defect of the connector: keep the command for a replay
+            _log.error(
+                "processing failed unexpectedly; dead-lettering the command",
+                error_class=type(exc).__name__,
+                error=safe_message(str(exc)),
+                where=_origin(exc),
+            )
+            await self._dead_letter(record, exc)
+            return
+        await self._publish(lambda: self._publisher.publish(outcome))
+        _log.info(
+            "lookup completed",
+            found=report.found,
+            status=None if report.status is None else int(report.status),
+            attempts=report.attempts,
+            outcome_id=outcome.id,
+        )
 
     async def _dead_letter(self, record: Any, error: BaseException) -> None:
         topic = self._topics.command_dead_letters

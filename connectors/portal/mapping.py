@@ -2,7 +2,8 @@
 
 Outbound, :func:`portal_record` is one dossier of ``DongBoHoSoMC`` and :func:`progress_row` the progress row
 of its current status (``CapNhatTienDoHoSoMC``). Inbound, :func:`dossier_from_record` reads a portal record
-back into a :class:`~contracts.DossierStatusChanged`, and :func:`submission_event` turns an item of the
+back into a :class:`~contracts.DossierStatusChanged`, :func:`held_status` reads just the status a looked-up
+record holds (for the drift check's lookups), and :func:`submission_event` turns an item of the
 online-submission feed (``HoSoTrucTuyen``) into an :class:`~contracts.OnlineSubmissionReceived`.
 
 Field by field (portal ← contracts)::
@@ -38,6 +39,7 @@ from contracts.timestamps import from_portal_time, to_portal_time
 
 __all__ = [
     "dossier_from_record",
+    "held_status",
     "portal_record",
     "progress_recorded",
     "progress_row",
@@ -165,6 +167,15 @@ def progress_recorded(found: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
         and entry.get("ThoiDiem") == row["ThoiDiemXuLy"]
         for entry in history
     )
+
+
+def held_status(found: Mapping[str, Any]) -> DossierStatus | None:
+    """The status (``TrangThaiHoSo``) a looked-up record holds; None when it holds none the contracts know."""
+    code = _int(found.get("TrangThaiHoSo"))
+    try:
+        return None if code is None else DossierStatus(code)
+    except ValueError:
+        return None
 
 
 def _int(value: Any) -> int | None:

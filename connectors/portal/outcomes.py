@@ -1,4 +1,8 @@
-"""The outcome event of a sync command, built from the command and the sync's report. Pure functions.
+"""The outcome events of portal commands, built from the command and its report. Pure functions.
+
+A sync command gets ``PortalSyncCompleted`` or ``PortalSyncFailed`` (:func:`outcome_envelope`); a lookup
+that reached the portal gets ``PortalLookupCompleted`` (:func:`lookup_envelope`) — a lookup that did not
+gets no outcome at all (the hub asks again; see the connector's README).
 
 The outcome's ``ce_id`` is derived from the command's ``ce_id`` and the outcome type (a UUID v5), so a command
 processed twice — delivered again after a crash between publishing and committing — yields the same id for
@@ -14,11 +18,20 @@ import re
 import uuid
 
 from connectors.errors import ConnectorError, PortalRefusedError
+from connectors.portal.lookup import LookupReport
 from connectors.portal.redaction import safe_message
 from connectors.portal.sync import SyncReport
-from contracts import Envelope, EventData, PortalSyncCompleted, PortalSyncFailed, PortalSyncRequested
+from contracts import (
+    Envelope,
+    EventData,
+    PortalLookupCompleted,
+    PortalLookupRequested,
+    PortalSyncCompleted,
+    PortalSyncFailed,
+    PortalSyncRequested,
+)
 
-__all__ = ["OUTCOME_NAMESPACE", "outcome_envelope", "outcome_id", "reason_code"]
+__all__ = ["OUTCOME_NAMESPACE", "lookup_envelope", "outcome_envelope", "outcome_id", "reason_code"]
 
 OUTCOME_NAMESPACE = uuid.UUID("5d0f3c2e-8a4b-5c61-9e7d-2b1a0f4c6d83")
 """The UUID v5 namespace of outcome ids."""
@@ -71,4 +84,26 @@ def outcome_envelope(
             requested_at=command.requested_at,
             failed_at=moment,
         )
+    return Envelope(id=outcome_id(command_id, data.event_type), source=source, time=moment, data=data)
+
+
+def lookup_envelope(
+    command_id: str,
+    command: PortalLookupRequested,
+    report: LookupReport,
+    *,
+    source: str,
+    now: dt.datetime | None = None,
+) -> Envelope[EventData]:
+    """``PortalLookupCompleted`` for a lookup the portal answered; ValueError for one that failed."""
+    if report.error is not None:
+        raise ValueError("a failed lookup has no outcome event")
+    moment = now or dt.datetime.now(dt.UTC)
+    data = PortalLookupCompleted(
+        dossier_code=command.dossier_code,
+        found=report.found,
+        status=report.status,
+        looked_up_at=moment,
+        requested_at=command.requested_at,
+    )
     return Envelope(id=outcome_id(command_id, data.event_type), source=source, time=moment, data=data)

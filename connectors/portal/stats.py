@@ -14,6 +14,9 @@ class ConnectorStats:
     commands: int = 0
     completed: int = 0
     failed: int = 0
+    lookups: int = 0
+    lookups_failed: int = 0
+    """Lookups the portal did not answer within the retries (no outcome published)."""
     dead_lettered: int = 0
     commits: int = 0
     publish_backoffs: int = 0

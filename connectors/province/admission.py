@@ -48,8 +48,8 @@ _ELSEWHERE: Mapping[Topic, str] = {
     PAYMENT_TOPIC: "payment events come from the payment connector, which verifies the platform's callbacks",
     IDENTITY_TOPIC: "agency-code events come from the identity connector (registry decisions)",
     SUBMISSION_TOPIC: "online submissions come from the portal connector",
-    PORTAL_COMMAND_TOPIC: "portal sync commands are issued by the hub",
-    PORTAL_OUTCOME_TOPIC: "portal sync outcomes come from the portal connector",
+    PORTAL_COMMAND_TOPIC: "portal sync and lookup commands are issued by the hub",
+    PORTAL_OUTCOME_TOPIC: "portal sync and lookup outcomes come from the portal connector",
     ROUTED_SUBMISSION_TOPIC: "routed submissions are published by the hub, for the province to receive",
 }
 assert DOSSIER_TOPIC not in _ELSEWHERE

@@ -32,7 +32,10 @@ from contracts.events.payment import (
     PaymentSucceeded,
 )
 from contracts.events.portal import (
+    LookupReason,
     OnlineSubmissionReceived,
+    PortalLookupCompleted,
+    PortalLookupRequested,
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
@@ -58,6 +61,7 @@ __all__ = [
     "EventData",
     "FeeLine",
     "IssuingDecision",
+    "LookupReason",
     "OnlinePayment",
     "OnlineSubmissionReceived",
     "PaymentEvent",
@@ -68,6 +72,8 @@ __all__ = [
     "PaymentPending",
     "PaymentRefunded",
     "PaymentSucceeded",
+    "PortalLookupCompleted",
+    "PortalLookupRequested",
     "PortalSyncCompleted",
     "PortalSyncFailed",
     "PortalSyncRequested",

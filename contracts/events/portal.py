@@ -1,9 +1,12 @@
-"""Events between the hub and the portal connector: sync commands, their outcomes, and online submissions —
-and the submissions the hub routed on to the receiving province.
+"""Events between the hub and the portal connector: sync and lookup commands, their outcomes, and online
+submissions — and the submissions the hub routed on to the receiving province.
 
 The hub commands a sync of a dossier's current snapshot (:class:`PortalSyncRequested`); the portal connector
 performs it against the national portal (look up, then create or update, then progress) and reports what the
-portal acknowledged (:class:`PortalSyncCompleted`) or why it could not (:class:`PortalSyncFailed`). Citizens'
+portal acknowledged (:class:`PortalSyncCompleted`) or why it could not (:class:`PortalSyncFailed`). For its
+drift check the hub asks what the portal holds now (:class:`PortalLookupRequested`); the connector looks the
+dossier up without changing anything and reports the status found, or that there was none
+(:class:`PortalLookupCompleted`). Citizens'
 online submissions found on the portal come in as :class:`OnlineSubmissionReceived`. All are keyed by dossier
 code, so one dossier's commands and outcomes stay in order. Once the hub has decided which agency receives an
 online submission (following closed codes to their successors), it publishes :class:`SubmissionRouted` for the
@@ -25,7 +28,10 @@ from contracts.text import VietnameseText
 from contracts.timestamps import Timestamp
 
 __all__ = [
+    "LookupReason",
     "OnlineSubmissionReceived",
+    "PortalLookupCompleted",
+    "PortalLookupRequested",
     "PortalSyncCompleted",
     "PortalSyncFailed",
     "PortalSyncRequested",
@@ -104,6 +110,51 @@ class PortalSyncFailed(EventData):
     attempts: Annotated[StrictInt, Field(ge=1)]
     requested_at: Timestamp
     failed_at: Timestamp
+
+
+class LookupReason(StrEnum):
+    """Why the hub asks what the portal holds."""
+
+    DRIFT = "drift"
+    """The periodic drift check: the portal may have changed or lost what it once acknowledged."""
+    OPERATOR = "operator"
+    """An operator asked where the dossier stands on the portal."""
+
+
+class PortalLookupRequested(EventData):
+    """Look the dossier up on the portal (``TraCuuHoSo``) and report the status it holds; change nothing."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.lookup_requested.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    reason: LookupReason
+    requested_at: Timestamp
+
+
+class PortalLookupCompleted(EventData):
+    """What the portal held for the dossier when the connector looked it up."""
+
+    event_type: ClassVar[str] = f"{TYPE_PREFIX}portal.lookup_completed.v1"
+    key_field: ClassVar[str] = "dossier_code"
+
+    dossier_code: DossierCode
+    found: StrictBool
+    """False when the portal answered that it has no such dossier."""
+    status: DossierStatus | None = None
+    """The status the portal holds; present exactly when the dossier was found."""
+    looked_up_at: Timestamp
+    """When the portal answered."""
+    requested_at: Timestamp
+    """The ``requested_at`` of the command this answers."""
+
+    @model_validator(mode="after")
+    def _status_iff_found(self) -> Self:
+        if self.found and self.status is None:
+            raise invalid("lookup_status", "a dossier found on the portal carries the status it holds")
+        if not self.found and self.status is not None:
+            raise invalid("lookup_status", "a dossier not found on the portal has no status")
+        return self
 
 
 class OnlineSubmissionReceived(EventData):

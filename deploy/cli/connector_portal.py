@@ -62,9 +62,10 @@ def portal_connector(  # click passes options by name
 ) -> None:
     """Run the portal connector: sync commands to the national portal, publish its online submissions.
 
-    It consumes lienthong.portal.commands.v1, makes the portal hold each command's dossier (look up, create
-    or update, push progress), publishes one outcome per command on lienthong.portal.outcomes.v1, and polls
-    the portal's online submissions onto lienthong.portal.submissions.v1. It stops cleanly on SIGTERM or
+    It consumes lienthong.portal.commands.v1, makes the portal hold each sync command's dossier (look up,
+    create or update, push progress) and looks dossiers up for the hub's drift check, publishes the outcomes
+    on lienthong.portal.outcomes.v1, and polls the portal's online submissions onto
+    lienthong.portal.submissions.v1. It stops cleanly on SIGTERM or
     SIGINT: the command in flight finishes and is committed.
     """
     overrides: dict[str, Any] = {

@@ -73,7 +73,8 @@ def hub(  # click passes options by name
     http_port: int | None,
     log_level: str,
 ) -> None:
-    """Run the hub: apply dossier, portal, payment and identity events to the ledger, command portal syncs.
+    """Run the hub: apply dossier, portal, payment and identity events to the ledger, command portal syncs
+    and drift lookups.
 
     It consumes the dossier, portal outcome, online submission, payment and identity topics, stores each
     event's effect (ledger entry, findings, commands) in one transaction, publishes the commands on

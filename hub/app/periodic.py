@@ -1,10 +1,15 @@
-"""The hub's periodic check: walk the ledger, reconcile each dossier, expire parked submissions.
+"""The hub's periodic check: walk the ledger, reconcile each dossier, ask for drift lookups, expire parked
+submissions.
 
 Every ``reconcile_interval_seconds`` the check runs :func:`~hub.rules.reconcile` over the stored entries —
 opening "missing on the portal" and "status mismatch" findings past the SLA, healing what came back in step,
-re-syncing (at most once per ``resync_interval``) and escalating payments for dossiers that never appeared —
-and :func:`~hub.rules.expire_parked` over the parking lot, dead-lettering submissions whose agency code was
-not issued within the grace period.
+re-syncing (at most once per ``resync_interval``) and escalating payments for dossiers that never appeared.
+On the way it keeps the dossiers due for a drift lookup (:func:`~hub.rules.pick_for_lookup`: in step, the
+portal's word on them older than ``drift_check_interval_seconds``); after the walk it asks the portal
+connector to look up at most ``drift_check_batch`` of them, the longest unconfirmed first, each with a
+``PortalLookupRequested`` written through the outbox together with the entry recording the request (so the
+next rounds do not ask again while the answer is on its way). Then :func:`~hub.rules.expire_parked` runs over
+the parking lot, dead-lettering submissions whose agency code was not issued within the grace period.
 
 Each dossier's change is written with the version it was read at (compare-and-set), so the check never
 overwrites an event the subscriber applied meanwhile, and another hub instance running the same check on the
@@ -27,7 +32,15 @@ from hub.app.lot import LotSettler
 from hub.app.relay import OutboxRelay
 from hub.app.state import load_lot, load_table
 from hub.app.transform import finding_records, outbox_message
-from hub.rules import LedgerEntry, expire_parked, reconcile, release_parked
+from hub.rules import (
+    LedgerEntry,
+    expire_parked,
+    lookup_due,
+    pick_for_lookup,
+    reconcile,
+    release_parked,
+    request_lookup,
+)
 from hub.rules.routing import deliver
 from hub.settings import HubSettings
 from hub.store import Change, LedgerStore, StoreConflictError
@@ -47,6 +60,8 @@ class CheckReport:
     conflicts: int = 0
     settled: int = 0
     """Parked submissions let out of the lot: released to their agency or dead-lettered."""
+    lookups: int = 0
+    """Drift lookups requested from the portal connector."""
 
 
 def _utcnow() -> dt.datetime:
@@ -102,10 +117,16 @@ class PeriodicCheck:
         """One round over every entry and the parking lot."""
         now = self._clock()
         checked = changed = commands = conflicts = 0
+        batch = self._settings.drift_check_batch
+        drift: list[LedgerEntry] = []
         async for stored in self._store.entries():
             checked += 1
             entry = LedgerEntry.model_validate_json(stored.entry_json)
             decision = reconcile(entry, now, settings=self._rules)
+            if batch:
+                drift.append(decision.entry)
+                if len(drift) > 2 * batch:  # keep memory bounded however large the ledger
+                    drift = list(pick_for_lookup(drift, now, limit=batch, settings=self._rules))
             if decision.entry == entry and not decision.commands:
                 continue
             change = Change(
@@ -125,11 +146,39 @@ class PeriodicCheck:
                 continue
             changed += 1
             commands += len(decision.commands)
+        lookups = 0
+        for candidate in pick_for_lookup(drift, now, limit=batch, settings=self._rules):
+            try:
+                lookups += await self._request_lookup(candidate.dossier_code, now)
+            except StoreConflictError:
+                conflicts += 1
         settled = await self._settle_lot(now)
-        report = CheckReport(checked, changed, commands, conflicts, settled)
-        if changed or conflicts or settled:
+        report = CheckReport(checked, changed, commands, conflicts, settled, lookups)
+        if changed or conflicts or settled or lookups:
             _log.info("periodic check", **{k: getattr(report, k) for k in report.__slots__})
         return report
+
+    async def _request_lookup(self, code: str, now: dt.datetime) -> int:
+        """Ask for a lookup of the dossier if it is still due (it may have changed since the walk read it);
+        the command goes out through the outbox with the entry recording it. 1 when asked, else 0."""
+        stored = await self._store.load(code)
+        if stored is None:
+            return 0
+        entry = LedgerEntry.model_validate_json(stored.entry_json)
+        if lookup_due(entry, now, settings=self._rules) is None:
+            return 0
+        entry, command = request_lookup(entry, now, settings=self._rules)
+        change = Change(
+            dossier_code=code,
+            expected_version=stored.version,
+            entry_json=entry.model_dump_json(),
+            event=None,
+            outbox=(outbox_message(self._commands, command),),
+        )
+        async with self._lock:
+            result = await self._store.apply(change)
+        self._relay.notify(result.outbox_ids)
+        return 1
 
     async def _settle_lot(self, now: dt.datetime) -> int:
         """Let out what the table now resolves (a crash may have left it); expire what waited too long."""

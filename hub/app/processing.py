@@ -31,6 +31,7 @@ from contracts import (
     ContractError,
     Envelope,
     EventData,
+    PortalLookupCompleted,
     PortalSyncCompleted,
     Topic,
     decode,
@@ -49,6 +50,7 @@ from hub.rules import (
     ParkingLot,
     RoutingTable,
     apply_dossier_event,
+    apply_lookup_completed,
     apply_payment,
     apply_sync_completed,
     apply_sync_failed,
@@ -266,6 +268,8 @@ class Processor:
             return apply_dossier_event
         if topic is PAYMENT_TOPIC:
             return apply_payment
+        if isinstance(envelope.data, PortalLookupCompleted):
+            return apply_lookup_completed
         return apply_sync_completed if isinstance(envelope.data, PortalSyncCompleted) else apply_sync_failed
 
     async def _table(self) -> tuple[RoutingTable, int]:

@@ -10,7 +10,9 @@ portal sync outcome     :func:`apply_sync_completed`, :func:`apply_sync_failed`
 online submission       :func:`route_submission` → :func:`routed_submission`; later :func:`record_released`
 identity event          :func:`on_identity_event`; then :func:`check_agency_code` on affected dossiers
 payment event           :func:`apply_payment`
-periodic                :func:`reconcile`, :func:`check_drift`, :func:`expire_parked`
+portal lookup outcome   :func:`apply_lookup_completed` (→ :func:`check_drift`)
+periodic                :func:`reconcile`, :func:`pick_for_lookup` → :func:`request_lookup`,
+                        :func:`expire_parked`
 indicators              :func:`compute_indicators`, :func:`sync_freshness`
 ======================  ==========================================================================
 """
@@ -24,6 +26,7 @@ from hub.rules.addressing import (
     routed_submission,
 )
 from hub.rules.decisions import Decision, Outcome, request_sync
+from hub.rules.drift import apply_lookup_completed, lookup_due, pick_for_lookup, request_lookup
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
 from hub.rules.freshness import Freshness, FreshnessTable, sync_freshness
 from hub.rules.inbound import EventKey, content_digest, event_key, narrow
@@ -111,6 +114,7 @@ __all__ = [
     "Unknown",
     "apply_dossier_event",
     "apply_identity_event",
+    "apply_lookup_completed",
     "apply_payment",
     "apply_sync_completed",
     "apply_sync_failed",
@@ -123,6 +127,7 @@ __all__ = [
     "expire_parked",
     "fee_total",
     "local_day",
+    "lookup_due",
     "match_fee_lines",
     "narrow",
     "new_entry",
@@ -133,10 +138,12 @@ __all__ = [
     "period_end",
     "period_key",
     "period_start",
+    "pick_for_lookup",
     "reconcile",
     "record_dead_lettered",
     "record_released",
     "release_parked",
+    "request_lookup",
     "request_sync",
     "resolve",
     "route",

@@ -87,6 +87,9 @@ class PortalView(RuleModel):
     looked_up_at: dt.datetime | None = None
     looked_up_status: DossierStatus | None = None
     """The status a drift lookup found; None when the portal did not have the dossier (or none was made)."""
+    lookup_requested_at: dt.datetime | None = None
+    """When the hub last asked the portal connector to look the dossier up; the answer sets ``looked_up_at``.
+    An entry stored before drift lookups existed reads back with None."""
 
 
 class SyncFailure(RuleModel):

@@ -31,6 +31,13 @@ class RuleSettings:
     outage_retry_interval: dt.timedelta = dt.timedelta(minutes=2)
     """How long after the portal connector gave up on an outage (a retriable failure) the periodic check sends
     the revision again — sooner than the SLA, which is for commands that are merely slow."""
+    drift_check_interval: dt.timedelta = dt.timedelta(hours=6)
+    """How long the portal's word on a dossier in step (its acknowledgement, or the last lookup) is trusted
+    before the drift check looks the dossier up again: the portal's own operators and other writers change
+    records the hub never hears about, and four lookups a dossier a day cost the portal little."""
+    drift_lookup_timeout: dt.timedelta = dt.timedelta(minutes=15)
+    """How long a lookup request may go unanswered before the dossier is asked about again: the portal
+    connector publishes nothing for a lookup it could not make (an outage), so the hub asks once more."""
     park_grace: dt.timedelta = dt.timedelta(days=3)
     """How long an item addressed to an unknown agency code waits for the code to be issued before it is
     dead-lettered (registry decisions reach the hub days late at worst)."""
@@ -46,7 +53,14 @@ class RuleSettings:
     def __post_init__(self) -> None:
         if self.max_applied_ids < 1 or self.max_history < 1:
             raise ValueError("max_applied_ids and max_history must be at least 1")
-        durations: tuple[str, ...] = ("sync_sla", "resync_interval", "outage_retry_interval", "park_grace")
+        durations: tuple[str, ...] = (
+            "sync_sla",
+            "resync_interval",
+            "outage_retry_interval",
+            "drift_check_interval",
+            "drift_lookup_timeout",
+            "park_grace",
+        )
         for name in (*durations, "unknown_payment_grace"):
             if getattr(self, name) < dt.timedelta(0):
                 raise ValueError(f"{name} must not be negative")

@@ -22,6 +22,7 @@ from contracts.events import (
     DossierStatusChanged,
     FeeLine,
     IssuingDecision,
+    LookupReason,
     OnlinePayment,
     OnlineSubmissionReceived,
     PaymentFailed,
@@ -31,6 +32,8 @@ from contracts.events import (
     PaymentPending,
     PaymentRefunded,
     PaymentSucceeded,
+    PortalLookupCompleted,
+    PortalLookupRequested,
     PortalSyncCompleted,
     PortalSyncFailed,
     PortalSyncRequested,
@@ -350,6 +353,25 @@ sync_failures = st.builds(
     requested_at=timestamps,
     failed_at=timestamps,
 )
+lookup_requests = st.builds(
+    PortalLookupRequested,
+    dossier_code=dossier_codes,
+    reason=st.sampled_from(LookupReason),
+    requested_at=timestamps,
+)
+
+
+@st.composite
+def lookup_completions(draw: st.DrawFn) -> PortalLookupCompleted:
+    found = draw(st.booleans())
+    return PortalLookupCompleted(
+        dossier_code=draw(dossier_codes),
+        found=found,
+        status=draw(st.sampled_from(DossierStatus)) if found else None,
+        looked_up_at=draw(timestamps),
+        requested_at=draw(timestamps),
+    )
+
 
 EVENT_DATA: dict[type[EventData], st.SearchStrategy[Any]] = {
     DossierStatusChanged: dossier_events(),
@@ -364,6 +386,8 @@ EVENT_DATA: dict[type[EventData], st.SearchStrategy[Any]] = {
     PortalSyncRequested: sync_requests(),
     PortalSyncCompleted: sync_completions,
     PortalSyncFailed: sync_failures,
+    PortalLookupRequested: lookup_requests,
+    PortalLookupCompleted: lookup_completions(),
     OnlineSubmissionReceived: online_submissions(),
     SubmissionRouted: routed_submissions(),
 }

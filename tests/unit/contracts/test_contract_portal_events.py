@@ -7,7 +7,21 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from contracts import OnlineSubmissionReceived, PortalSyncRequested, SyncReason
+from contracts import (
+    PORTAL_COMMAND_TOPIC,
+    PORTAL_OUTCOME_TOPIC,
+    DossierStatus,
+    Envelope,
+    LookupReason,
+    OnlineSubmissionReceived,
+    PortalLookupCompleted,
+    PortalLookupRequested,
+    PortalSyncRequested,
+    SyncReason,
+    decode,
+    encode,
+    topic_for,
+)
 from tests.unit.contracts.factories import make_dossier
 
 NOW = dt.datetime(2025, 6, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -41,4 +55,36 @@ def test_revision_starts_at_one() -> None:
             reason=SyncReason.RESYNC,
             requested_at=NOW,
             dossier=dossier,
+        )
+
+
+def test_a_lookup_travels_as_a_command_and_its_answer_as_an_outcome_keyed_by_dossier() -> None:
+    code = make_dossier().dossier_code
+    request = PortalLookupRequested(dossier_code=code, reason=LookupReason.DRIFT, requested_at=NOW)
+    answer = PortalLookupCompleted(
+        dossier_code=code, found=True, status=DossierStatus.PROCESSING, looked_up_at=NOW, requested_at=NOW
+    )
+    assert (topic_for(request), topic_for(answer)) == (PORTAL_COMMAND_TOPIC, PORTAL_OUTCOME_TOPIC)
+    for data in (request, answer):
+        record = encode(Envelope(id="lookup-1", source="urn:lienthong:hub", time=NOW, data=data))
+        assert record.key == code.encode()
+        assert decode(record.key, record.value, record.headers).data == data
+
+
+def test_a_found_dossier_carries_its_status_and_a_missing_one_none() -> None:
+    code = make_dossier().dossier_code
+    missing = PortalLookupCompleted(dossier_code=code, found=False, looked_up_at=NOW, requested_at=NOW)
+    assert missing.status is None
+    with pytest.raises(ValidationError, match="carries the status it holds"):
+        PortalLookupCompleted(dossier_code=code, found=True, looked_up_at=NOW, requested_at=NOW)
+    with pytest.raises(ValidationError, match="has no status"):
+        PortalLookupCompleted(
+            dossier_code=code, found=False, status=DossierStatus.RECEIVED, looked_up_at=NOW, requested_at=NOW
+        )
+
+
+def test_a_lookup_request_names_a_known_reason() -> None:
+    with pytest.raises(ValidationError, match="reason"):
+        PortalLookupRequested.model_validate(
+            {"dossier_code": make_dossier().dossier_code, "reason": "curiosity", "requested_at": NOW}
         )

@@ -40,3 +40,14 @@ def test_settings_are_frozen() -> None:
     settings = HubSettings()
     with pytest.raises(ValueError, match="frozen"):
         settings.group_id = "other"  # type: ignore[misc]
+
+
+def test_the_drift_check_defaults_to_six_hours_a_hundred_a_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drift knobs reach the rules; a batch of 0 turns the drift check off."""
+    rules = HubSettings().rules()
+    assert (rules.drift_check_interval.total_seconds(), HubSettings().drift_check_batch) == (6 * 3600, 100)
+    assert rules.drift_lookup_timeout.total_seconds() == 15 * 60
+    monkeypatch.setenv("LIENTHONG_HUB_DRIFT_CHECK_INTERVAL_SECONDS", "0.5")
+    monkeypatch.setenv("LIENTHONG_HUB_DRIFT_CHECK_BATCH", "0")
+    settings = HubSettings()
+    assert (settings.rules().drift_check_interval.total_seconds(), settings.drift_check_batch) == (0.5, 0)
