@@ -23,6 +23,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 
 from contracts import Topic
+from hub.app.dead_letters import DeadLetterWriter
 from hub.app.http import create_http_app
 from hub.app.metrics import HubMetrics
 from hub.app.periodic import PeriodicCheck
@@ -54,9 +55,11 @@ class HubApp(FastStream):
 class _Parts:
     """What needs the store, built once the store is there (at creation, or opened on start-up)."""
 
-    def __init__(self, settings: HubSettings, producer: HubProducer, metrics: HubMetrics) -> None:
+    def __init__(self, settings: HubSettings, metrics: HubMetrics) -> None:
         self._settings = settings
-        self._producer = producer
+        bootstrap, group = settings.kafka_bootstrap_servers, settings.group_id
+        self._producer = HubProducer(bootstrap, client_id=f"{group}-producer")
+        self._dead_letters = DeadLetterWriter(bootstrap, client_id=f"{group}-dlq", group_id=group)
         self._metrics = metrics
         self.store: LedgerStore | None = None
         self.relay: OutboxRelay | None = None
@@ -73,8 +76,16 @@ class _Parts:
             on_published=self._metrics.published,
             on_backlog=self._metrics.outbox_pending,
         )
-        self.processor = Processor(self._settings, store, self._producer, self.relay, self._metrics)
+        self.processor = Processor(self._settings, store, self._dead_letters, self.relay, self._metrics)
         self.periodic = PeriodicCheck(self._settings, store, self.relay, self.processor.lock)
+
+    async def start_producers(self) -> None:
+        await self._producer.start()
+        await self._dead_letters.start()
+
+    async def stop_producers(self) -> None:
+        await self._producer.stop()
+        await self._dead_letters.stop()
 
     async def handle(self, topic: Topic, message: KafkaMessage) -> None:
         if self.processor is None:
@@ -97,8 +108,7 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
         log_level=logging.DEBUG,
     )
     metrics = HubMetrics()
-    producer = HubProducer(settings.kafka_bootstrap_servers, client_id=f"{settings.group_id}-producer")
-    parts = _Parts(settings, producer, metrics)
+    parts = _Parts(settings, metrics)
     if store is not None:
         parts.attach(store)
     _subscribe(broker, settings, parts)
@@ -113,7 +123,7 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
         if parts.store is None:
             parts.attach(await open_store(settings.database_url))
             parts.owns_store = True
-        await producer.start()
+        await parts.start_producers()
 
     @app.after_startup
     async def _start_background() -> None:
@@ -149,7 +159,7 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
             await parts.relay.stop()
             with contextlib.suppress(Exception):
                 await parts.relay.flush()
-        await producer.stop()
+        await parts.stop_producers()
         if parts.owns_store and parts.store is not None:
             await parts.store.close()
             parts.store = parts.relay = parts.processor = parts.periodic = None

@@ -37,9 +37,10 @@ from contracts import (
     decode,
 )
 from hub.app.commits import OffsetCommitter
+from hub.app.dead_letters import DeadLetterWriter, dead_letter_headers
 from hub.app.lot import LotSettler
 from hub.app.metrics import HubMetrics
-from hub.app.relay import HubProducer, OutboxRelay, dead_letter_headers
+from hub.app.relay import OutboxRelay
 from hub.app.state import PARKING_LOT, ROUTING_TABLE, load_lot, load_table
 from hub.app.transform import finding_records, outbox_message
 from hub.rules import (
@@ -104,7 +105,7 @@ class Processor:
         self,
         settings: HubSettings,
         store: LedgerStore,
-        producer: HubProducer,
+        dead_letters: DeadLetterWriter,
         relay: OutboxRelay,
         metrics: HubMetrics,
         *,
@@ -112,7 +113,7 @@ class Processor:
     ) -> None:
         self._settings = settings
         self._store = store
-        self._producer = producer
+        self._dead_letters = dead_letters
         self._relay = relay
         self._metrics = metrics
         self._clock = clock
@@ -166,7 +167,8 @@ class Processor:
             reason = exc.message if isinstance(exc, ContractError) else str(exc)
             headers = dead_letter_headers(record, exc, reason, self._settings.group_id)
             dlq = self._settings.dlq_topic(record.topic)
-            await self._producer.send(dlq, record.key, record.value, headers)
+            await self.committer.flush()  # earlier records' offsets first: the group's offset never goes back
+            await self._dead_letters.write(dlq, record, headers)
             log.warning("record dead-lettered", reason=reason, error_class=type(exc).__name__)
             return "dead_lettered"
         log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)

@@ -1,10 +1,9 @@
-"""The hub's own Kafka producer: the outbox relay and the dead-letter writer.
+"""The hub's own Kafka producer and the outbox relay that publishes through it.
 
-One idempotent producer (``acks=all``) carries both. The relay publishes the store's pending outbox rows and
+One idempotent producer (``acks=all``). The relay publishes the store's pending outbox rows and
 marks them published only once Kafka acknowledged them; a row that failed stays pending and the relay's
 periodic pass sends it again (at least once; the commands' ids are deterministic, so the portal connector
-recognises a repeat). A dead letter keeps the original key, value and headers byte for byte and adds
-``dlq_*`` headers saying where the record came from and why it was set aside.
+recognises a repeat). Dead letters have their own, transactional producer (:mod:`hub.app.dead_letters`).
 """
 
 from __future__ import annotations
@@ -13,14 +12,13 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaProducer
 
 from hub.store import LedgerStore
 
-__all__ = ["HubProducer", "OutboxRelay", "dead_letter_headers"]
+__all__ = ["HubProducer", "OutboxRelay"]
 
 _log = structlog.get_logger("hub.app.relay")
 
@@ -70,22 +68,6 @@ class HubProducer:
             for topic, key, value, headers in records
         ]
         await asyncio.gather(*futures)
-
-
-def dead_letter_headers(
-    record: ConsumerRecord[Any, Any], error: Exception, reason: str, group_id: str
-) -> list[tuple[str, bytes]]:
-    """The original headers, unchanged, followed by the dead-letter context."""
-    original = [(name, value if value is not None else b"") for name, value in record.headers]
-    return [
-        *original,
-        ("dlq_reason", reason.encode()),
-        ("dlq_error_class", type(error).__name__.encode()),
-        ("dlq_original_topic", record.topic.encode()),
-        ("dlq_original_partition", str(record.partition).encode()),
-        ("dlq_original_offset", str(record.offset).encode()),
-        ("dlq_consumer_group", group_id.encode()),
-    ]
 
 
 class OutboxRelay:

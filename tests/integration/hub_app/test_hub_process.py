@@ -21,6 +21,7 @@ from tests.integration.hub_app.traffic import (
     ledger_view,
     make_traffic,
     produce,
+    read_committed,
     rows,
     run_until_quiescent,
 )
@@ -103,3 +104,9 @@ async def test_a_hub_killed_mid_stream_and_restarted_ends_with_the_undisturbed_l
     assert ledger_view(db) == ledger_view(other_db)
     assert rows(db, "SELECT count(*) FROM processed_events") == [(traffic.distinct,)]
     assert rows(db, "SELECT count(*) FROM outbox") == [(sum(traffic.revisions.values()),)]
+    # each poison record dead-lettered exactly once by the killed-and-restarted group: the dead letter and
+    # the offset past it commit in one transaction, so a kill between them leaves neither
+    dead = await read_committed(kafka_bootstrap, f"{topic}.dlq")
+    ours = [r for r in dead if ("dlq_consumer_group", group_id.encode()) in r.headers]
+    assert len(ours) == traffic.garbage
+    assert len({(r.key, r.value) for r in ours}) == traffic.garbage

@@ -30,6 +30,7 @@ __all__ = [
     "ledger_view",
     "make_traffic",
     "produce",
+    "read_committed",
     "rows",
     "run_until_part_done",
     "run_until_quiescent",
@@ -211,3 +212,33 @@ async def wait_until_quiescent(bootstrap: str, group: str, topic: str, store: Le
 
 def dossier_topic(prefix: str) -> str:
     return f"{prefix}{DOSSIER_TOPIC.name}"
+
+
+async def read_committed(bootstrap: str, topic: str) -> list[Any]:
+    """Every record of ``topic`` a ``read_committed`` consumer sees now (aborted transactions left out)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not consumer.assignment():
+            assert time.monotonic() < deadline, f"no partitions of {topic} within 30 s"
+            await asyncio.sleep(0.05)
+        partitions = sorted(consumer.assignment())
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)  # the last stable offsets under read_committed
+        records: list[Any] = []
+        while True:
+            positions = [await consumer.position(tp) for tp in partitions]
+            if all(position >= ends[tp] for position, tp in zip(positions, partitions, strict=True)):
+                return records
+            assert time.monotonic() < deadline, f"{topic} not read to its end within 30 s"
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
