@@ -6,6 +6,7 @@ import click
 
 from deploy.cli.connector import connector
 from deploy.cli.demo import demo
+from deploy.cli.dlq import dlq
 from deploy.cli.hub import hub
 from deploy.cli.kafka import kafka
 from deploy.cli.portal import portal
@@ -30,3 +31,4 @@ main.add_command(connector)
 main.add_command(simulate)
 main.add_command(hub)
 main.add_command(report)
+main.add_command(dlq)

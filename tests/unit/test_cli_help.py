@@ -26,4 +26,4 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
 
 
 def test_the_command_tree_covers_the_runtime_pieces() -> None:
-    assert {"kafka", "schema", "portal", "demo", "hub", "report"} <= set(main.commands)
+    assert {"kafka", "schema", "portal", "demo", "hub", "report", "dlq"} <= set(main.commands)
