@@ -62,6 +62,9 @@ class HubSettings(BaseSettings):
     reconcile_interval_seconds: Seconds = 60.0
     """How often the periodic check walks the ledger (re-sync, missing/mismatch findings, drift lookups,
     parking expiry)."""
+    full_check_interval_seconds: Seconds = 3600.0
+    """How often the periodic check walks the whole ledger (and picks drift lookups); between walks it looks
+    only at the dossiers that needed attention at the last walk and those an event changed since."""
     sync_sla_seconds: Seconds = 15 * 60.0
     """How long the portal may take to acknowledge a revision before the dossier counts as missing or
     mismatched (the rules' ``sync_sla``)."""

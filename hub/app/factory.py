@@ -78,6 +78,7 @@ class _Parts:
         )
         self.processor = Processor(self._settings, store, self._dead_letters, self.relay, self._metrics)
         self.periodic = PeriodicCheck(self._settings, store, self.relay, self.processor.lock)
+        self.processor.on_touched = self.periodic.touch
 
     async def start_producers(self) -> None:
         await self._producer.start()

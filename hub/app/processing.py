@@ -123,6 +123,8 @@ class Processor:
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
         self._routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
         self._lot_settler = LotSettler(store, self._rules, self._routed, on_outbox=relay.notify)
+        self.on_touched: Callable[[str], None] = lambda _code: None
+        """Told the dossier code of every entry an event changed (the periodic check watches it)."""
         self.committer = OffsetCommitter(
             interval=settings.commit_interval_seconds, on_lag=metrics.consumer_lag
         )
@@ -209,6 +211,7 @@ class Processor:
         if result.duplicate:
             return "duplicate"
         self._relay.notify(result.outbox_ids)
+        self.on_touched(envelope.subject)
         self._observe_acknowledgements(entry, decision.entry)
         return decision.outcome.value
 
@@ -243,6 +246,7 @@ class Processor:
         )
         result = await self._store.apply(change)
         self._relay.notify(result.outbox_ids)
+        self.on_touched(envelope.subject)
         return "duplicate" if result.duplicate else routed.outcome.value
 
     async def _identity(self, event: EventId, envelope: Envelope[EventData]) -> str:

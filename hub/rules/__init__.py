@@ -49,7 +49,13 @@ from hub.rules.lifecycle import TIE_RANK, apply_dossier_event, order_key
 from hub.rules.parking import LotChange, ParkedItem, ParkingLot, expire_parked, park, release_parked
 from hub.rules.payments import FeeLineMatch, apply_payment, fee_total, match_fee_lines, settle_payments
 from hub.rules.periods import Granularity, local_day, period_end, period_key, period_start
-from hub.rules.reconcile import apply_sync_completed, apply_sync_failed, check_drift, reconcile
+from hub.rules.reconcile import (
+    apply_sync_completed,
+    apply_sync_failed,
+    check_drift,
+    needs_attention,
+    reconcile,
+)
 from hub.rules.registry import (
     CodeRecord,
     CodeState,
@@ -130,6 +136,7 @@ __all__ = [
     "lookup_due",
     "match_fee_lines",
     "narrow",
+    "needs_attention",
     "new_entry",
     "on_identity_event",
     "on_time",

@@ -35,7 +35,7 @@ from hub.rules.ledger import LedgerEntry, SyncFailure, new_entry
 from hub.rules.payments import escalate_unknown_payments
 from hub.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
-__all__ = ["apply_sync_completed", "apply_sync_failed", "check_drift", "reconcile"]
+__all__ = ["apply_sync_completed", "apply_sync_failed", "check_drift", "needs_attention", "reconcile"]
 
 
 def apply_sync_completed(
@@ -155,6 +155,17 @@ def reconcile(entry: LedgerEntry, now: dt.datetime, *, settings: RuleSettings = 
     return Decision(
         entry=entry, outcome=Outcome.CHECKED, commands=tuple(commands), findings=tuple(changed.values())
     )
+
+
+def needs_attention(entry: LedgerEntry) -> bool:
+    """Whether the periodic check has anything to watch on the entry: it is not in step with the portal (for a
+    dossier the province has reported), or a finding is still active. A settled entry changes only when an
+    event arrives, which puts it back under watch."""
+    if entry.active_findings:
+        return True
+    if entry.province is None:
+        return False
+    return not entry.in_step
 
 
 def check_drift(

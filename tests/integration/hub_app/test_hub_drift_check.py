@@ -114,6 +114,7 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
         http_enabled=False,
         relay_interval_seconds=0.2,
         reconcile_interval_seconds=0.3,
+        full_check_interval_seconds=0.3,
         sync_sla_seconds=_SLA_SECONDS,
         drift_check_interval_seconds=0.5,
     )
