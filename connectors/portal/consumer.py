@@ -189,10 +189,11 @@ class CommandConsumer:
     ) -> _Verdict:
         """One partition's records: each dossier's in order, different dossiers side by side.
 
-        The offset committed is the end of the run of records, from the first, that are all done; when a
-        record could not be finished (Kafka did not acknowledge its outcome, or ``stop``), the partition is
-        rewound to the first record not done, and the records after it that were done are delivered again
-        (their sync is idempotent and their outcome carries the same id).
+        The offset committed is the end of the run of records, from the first, that are all done. On a
+        graceful stop the records below the last one done are finished first, so nothing whose outcome went
+        out is delivered again. When Kafka did not acknowledge an outcome, the partition is rewound to the
+        first record not done, and the records after it that were done are delivered again (their sync is
+        idempotent and their outcome carries the same id).
         """
         by_key: dict[Any, list[Any]] = {}
         for record in records:
@@ -201,10 +202,10 @@ class CommandConsumer:
         refused: list[int] = []
         lanes = asyncio.Semaphore(self._settings.key_concurrency)
 
-        async def one_dossier(group: list[Any]) -> None:
+        async def one_dossier(group: list[Any], *, finishing: bool = False) -> None:
             async with lanes:
                 for record in group:
-                    if stop.is_set() or refused:
+                    if (stop.is_set() and not finishing) or refused:
                         return
                     try:
                         await self._handle(record)
@@ -221,6 +222,12 @@ class CommandConsumer:
                     done.add(record.offset)
 
         await asyncio.gather(*(one_dossier(group) for group in by_key.values()))
+        if stop.is_set() and not refused:
+            # a graceful stop: finish the records below the last one done, so the commit covers every record
+            # whose outcome went out and the next owner repeats none (each dossier's earlier ones are done)
+            last_done = max(done, default=-1)
+            gaps = [record for record in records if record.offset < last_done and record.offset not in done]
+            await one_dossier(gaps, finishing=True)
         next_offset = records[0].offset
         for record in records:
             if record.offset not in done:
