@@ -31,14 +31,13 @@ from hub.dlq import (
     DeadLetterToolError,
     DlqSettings,
     LetterCounts,
-    LetterId,
     LetterRecord,
     Outcome,
     Selection,
     SelectionError,
     Step,
-    dlq_topic_name,
     parse_moment,
+    selection_from,
 )
 from hub.dlq.topics import REPLAY_INFIX
 
@@ -142,18 +141,8 @@ def _settings(bootstrap_servers: str | None, topic_prefix: str | None, operator:
 
 
 def _selection(settings: DlqSettings, options: dict[str, Any]) -> Selection:
-    now = dt.datetime.now(dt.UTC)
     try:
-        return Selection(
-            ids=tuple(LetterId.parse(text) for text in options.get("ids", ())),
-            topics=tuple(dlq_topic_name(name, settings.topic_prefix) for name in options.get("topics", ())),
-            reasons=tuple(options.get("reasons", ())),
-            agencies=tuple(options.get("agencies", ())),
-            dossiers=tuple(options.get("dossiers", ())),
-            since=parse_moment(options["since"], now) if options.get("since") else None,
-            until=parse_moment(options["until"], now) if options.get("until") else None,
-            everything=bool(options.get("everything")),
-        )
+        return selection_from(options, settings.topic_prefix, dt.datetime.now(dt.UTC))
     except SelectionError as exc:
         raise click.UsageError(str(exc)) from None
 

@@ -24,12 +24,14 @@ from faststream.message import StreamMessage
 
 from contracts import Topic
 from hub.app.dead_letters import DeadLetterWriter
+from hub.app.dlq_api import dlq_routes
 from hub.app.http import create_http_app
 from hub.app.metrics import HubMetrics
 from hub.app.periodic import PeriodicCheck
 from hub.app.processing import CONSUMED_TOPICS, Processor
 from hub.app.relay import HubProducer, OutboxRelay
 from hub.app.state import load_table
+from hub.dlq import DlqSettings
 from hub.rules import RoutingTable
 from hub.settings import HubSettings
 from hub.store import LedgerStore, open_store
@@ -175,7 +177,13 @@ async def _serve_http(
     async def table() -> RoutingTable:
         return (await load_table(store))[0]
 
-    http = create_http_app(store, metrics, ready=ready, table=table)
+    dlq = DlqSettings(
+        kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.topic_prefix,
+        operator="hub-http",
+        client_id=f"{settings.group_id}-dlq-desk",
+    )
+    http = create_http_app(store, metrics, ready=ready, table=table, extra_routes=dlq_routes(dlq))
     config = uvicorn.Config(
         http, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
     )

@@ -11,19 +11,20 @@ Served by uvicorn inside the hub process.
                                                     no personal data)
 ``GET /dossiers/{code}``                            the ledger entry with every personal-data value of its
                                                     snapshots replaced (``contracts.privacy.redacted``)
+``/dlq…``                                           the dead-letter operations (:mod:`hub.app.dlq_api`)
 ==================================================  ==========================================================
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from contracts.privacy import redacted
 from hub.app.metrics import HubMetrics
@@ -62,8 +63,10 @@ def create_http_app(
     *,
     ready: Callable[[], bool],
     table: Callable[[], Awaitable[RoutingTable]],
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The Starlette app over ``store``; ``ready`` says whether the broker is connected."""
+    """The Starlette app over ``store``; ``ready`` says whether the broker is connected; ``extra_routes`` are
+    served beside (the dead-letter operations, :mod:`hub.app.dlq_api`)."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -115,6 +118,7 @@ def create_http_app(
             Route("/report", report),
             Route("/findings", findings),
             Route("/dossiers/{code}", dossier),
+            *extra_routes,
         ]
     )
 

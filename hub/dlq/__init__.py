@@ -23,7 +23,7 @@ from hub.dlq.errors import (
 from hub.dlq.letters import DLQ_SUFFIX, DeadLetter, LetterId, letter_of
 from hub.dlq.masking import mask_text, preview
 from hub.dlq.outcomes import Outcome, Step
-from hub.dlq.selection import Selection, dlq_topic_name, parse_moment
+from hub.dlq.selection import Selection, dlq_topic_name, parse_moment, selection_from
 from hub.dlq.settings import DlqSettings
 from hub.dlq.topics import replay_topic
 from hub.dlq.views import letter_view
@@ -61,4 +61,5 @@ __all__ = [
     "parse_moment",
     "preview",
     "replay_topic",
+    "selection_from",
 ]

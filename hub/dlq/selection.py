@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hub.dlq.errors import InvalidMomentError
 from hub.dlq.letters import DLQ_SUFFIX, DeadLetter, LetterId
 
-__all__ = ["VIETNAM_TIME", "Selection", "dlq_topic_name", "parse_moment"]
+__all__ = ["VIETNAM_TIME", "Selection", "dlq_topic_name", "parse_moment", "selection_from"]
 
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 """Times written without an offset are read in Vietnam's time (UTC+7, no daylight saving)."""
@@ -103,3 +104,21 @@ class Selection:
             "all": self.everything,
         }
         return {name: value for name, value in described.items() if value}
+
+
+def selection_from(options: Mapping[str, Any], topic_prefix: str, now: dt.datetime) -> Selection:
+    """A selection from plain options (the CLI's and the HTTP API's): ``ids``, ``topics`` (source or
+    dead-letter topic names, with or without the prefix), ``reasons``, ``agencies``, ``dossiers``, ``since``,
+    ``until`` (RFC 3339 or a duration back from ``now``) and ``everything``.
+
+    Raises :class:`SelectionError`."""
+    return Selection(
+        ids=tuple(LetterId.parse(text) for text in options.get("ids", ())),
+        topics=tuple(dlq_topic_name(name, topic_prefix) for name in options.get("topics", ())),
+        reasons=tuple(options.get("reasons", ())),
+        agencies=tuple(options.get("agencies", ())),
+        dossiers=tuple(options.get("dossiers", ())),
+        since=parse_moment(options["since"], now) if options.get("since") else None,
+        until=parse_moment(options["until"], now) if options.get("until") else None,
+        everything=bool(options.get("everything")),
+    )
