@@ -28,8 +28,8 @@ from typing import Any
 
 from contracts import Envelope, LookupReason, PortalLookupCompleted, PortalLookupRequested
 from hub.rules.decisions import COMMAND_NAMESPACE, Decision, Outcome
-from hub.rules.inbound import event_key
-from hub.rules.ledger import LedgerEntry, new_entry
+from hub.rules.inbound import event_key, narrow
+from hub.rules.ledger import LedgerEntry, first_sight
 from hub.rules.reconcile import check_drift
 from hub.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
@@ -106,14 +106,10 @@ def apply_lookup_completed(
     settings: RuleSettings = DEFAULT_SETTINGS,
 ) -> Decision:
     """Compare what a lookup found on the portal with the province's status (:func:`check_drift`)."""
-    data = envelope.data
-    if not isinstance(data, PortalLookupCompleted):
-        raise TypeError(f"expected PortalLookupCompleted data, got {type(data).__name__}")
-    current = entry if entry is not None else new_entry(data.dossier_code)
-    key = event_key(envelope)
-    if current.has_applied(key):
+    data = narrow(envelope, PortalLookupCompleted).data
+    current, first = first_sight(entry, event_key(envelope), data.dossier_code, settings)
+    if not first:
         return Decision(entry=current, outcome=Outcome.DUPLICATE)
-    current = current.remember(key, settings)
     acknowledged = current.portal.acknowledged_at
     if acknowledged is not None and data.looked_up_at < acknowledged:
         return Decision(entry=current, outcome=Outcome.STALE)

@@ -38,6 +38,7 @@ __all__ = [
     "SubmissionState",
     "SyncFailure",
     "SyncState",
+    "first_sight",
     "new_entry",
 ]
 
@@ -256,3 +257,14 @@ class LedgerEntry(RuleModel):
 def new_entry(dossier_code: str) -> LedgerEntry:
     """The entry of a dossier the hub has not heard of yet."""
     return LedgerEntry(dossier_code=dossier_code)
+
+
+def first_sight(
+    entry: LedgerEntry | None, key: EventKey, dossier_code: str, settings: RuleSettings
+) -> tuple[LedgerEntry, bool]:
+    """The entry to apply an event to (a new one for a dossier not seen yet) with the event's key remembered,
+    and whether it is seen for the first time; a repeat returns the entry unchanged and False."""
+    current = entry if entry is not None else new_entry(dossier_code)
+    if current.has_applied(key):
+        return current, False
+    return current.remember(key, settings), True

@@ -37,8 +37,8 @@ from contracts.events import (
 )
 from hub.rules.decisions import Decision, Outcome
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
-from hub.rules.inbound import event_key
-from hub.rules.ledger import LedgerEntry, PaymentRecord, PaymentState, PaymentTransaction, new_entry
+from hub.rules.inbound import event_key, narrow
+from hub.rules.ledger import LedgerEntry, PaymentRecord, PaymentState, PaymentTransaction, first_sight
 from hub.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
 __all__ = [
@@ -98,14 +98,11 @@ def apply_payment(
     settings: RuleSettings = DEFAULT_SETTINGS,
 ) -> Decision:
     """Record one payment step on the dossier's entry and re-derive the payment findings."""
-    data = envelope.data
-    if not isinstance(data, PaymentEvent):
-        raise TypeError(f"expected a payment event, got {type(data).__name__}")
-    current = entry if entry is not None else new_entry(data.dossier_code)
+    data = narrow(envelope, PaymentEvent).data
     key = event_key(envelope)
-    if current.has_applied(key):
+    current, first = first_sight(entry, key, data.dossier_code, settings)
+    if not first:
         return Decision(entry=current, outcome=Outcome.DUPLICATE)
-    current = current.remember(key, settings)
     state = _OUTCOMES[type(data)]
     transaction_id: str | None = getattr(data, "transaction_id", None)
     step = (state.value, transaction_id or "")

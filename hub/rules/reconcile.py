@@ -30,8 +30,8 @@ from typing import Any
 from contracts import DossierStatus, Envelope, PortalSyncCompleted, PortalSyncFailed, SyncReason
 from hub.rules.decisions import Decision, Outcome, request_sync
 from hub.rules.findings import FindingAction, FindingBook, FindingState, FindingType
-from hub.rules.inbound import event_key
-from hub.rules.ledger import LedgerEntry, SyncFailure, new_entry
+from hub.rules.inbound import event_key, narrow
+from hub.rules.ledger import LedgerEntry, SyncFailure, first_sight
 from hub.rules.payments import escalate_unknown_payments
 from hub.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
@@ -46,14 +46,10 @@ def apply_sync_completed(
     settings: RuleSettings = DEFAULT_SETTINGS,
 ) -> Decision:
     """Record that the portal acknowledged a revision, and heal what that settles."""
-    data = envelope.data
-    if not isinstance(data, PortalSyncCompleted):
-        raise TypeError(f"expected PortalSyncCompleted data, got {type(data).__name__}")
-    current = entry if entry is not None else new_entry(data.dossier_code)
-    key = event_key(envelope)
-    if current.has_applied(key):
+    data = narrow(envelope, PortalSyncCompleted).data
+    current, first = first_sight(entry, event_key(envelope), data.dossier_code, settings)
+    if not first:
         return Decision(entry=current, outcome=Outcome.DUPLICATE)
-    current = current.remember(key, settings)
     acknowledged = current.portal.revision
     if acknowledged is not None and data.revision <= acknowledged:
         return Decision(entry=current, outcome=Outcome.STALE)
@@ -86,14 +82,10 @@ def apply_sync_failed(
     settings: RuleSettings = DEFAULT_SETTINGS,
 ) -> Decision:
     """Record a failed sync: a refusal needs an operator; an outage leaves the sync pending."""
-    data = envelope.data
-    if not isinstance(data, PortalSyncFailed):
-        raise TypeError(f"expected PortalSyncFailed data, got {type(data).__name__}")
-    current = entry if entry is not None else new_entry(data.dossier_code)
-    key = event_key(envelope)
-    if current.has_applied(key):
+    data = narrow(envelope, PortalSyncFailed).data
+    current, first = first_sight(entry, event_key(envelope), data.dossier_code, settings)
+    if not first:
         return Decision(entry=current, outcome=Outcome.DUPLICATE)
-    current = current.remember(key, settings)
     acknowledged, requested = current.portal.revision, current.sync.requested_revision
     if (acknowledged is not None and data.revision <= acknowledged) or (
         requested is not None and data.revision < requested
