@@ -4,11 +4,7 @@ another status opens a status mismatch and re-syncs; the province's status opens
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,51 +22,20 @@ from contracts import (
     PortalSyncRequested,
     SyncReason,
     decode,
-    encode,
 )
 from deploy.topology import ensure_topics, topic_names
-from hub.app import create_app
-from hub.rules import FindingState, FindingType, LedgerEntry
+from hub.rules import FindingState, FindingType
 from hub.settings import HubSettings
-from hub.store import FindingQuery, LedgerStore, open_store
+from hub.store import FindingQuery
 from tests.fixtures.province import read_topic
-from tests.integration.hub_app.traffic import produce
+from tests.integration.hub_app.traffic import running_hub, send_envelopes, stored_entry, wait_for
 from tests.unit.hub.factories import AGENCY, at, completed, envelope, event
 
 pytestmark = pytest.mark.kafka
 
-_WITHIN = 60.0
 _DRIFTED = f"{AGENCY}-250701-0011"
 _STEADY = f"{AGENCY}-250701-0012"
 _SLA_SECONDS = 1.0
-
-
-@asynccontextmanager
-async def _hub(settings: HubSettings, db: Path) -> AsyncIterator[LedgerStore]:
-    store = await open_store(f"sqlite:///{db}")
-    app = create_app(settings, store)
-    await app.start()
-    try:
-        yield store
-    finally:
-        await app.stop()
-        await store.close()
-
-
-async def _until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
-    deadline = time.monotonic() + _WITHIN
-    while not await check():
-        assert time.monotonic() < deadline, f"not within {_WITHIN:.0f} s: {what}"
-        await asyncio.sleep(0.1)
-
-
-async def _send(bootstrap: str, prefix: str, topic: str, *envelopes: Envelope[Any]) -> None:
-    await produce(bootstrap, f"{prefix}{topic}", [encode(e) for e in envelopes])
-
-
-async def _entry(store: LedgerStore, code: str) -> LedgerEntry | None:
-    stored = await store.load(code)
-    return None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
 
 
 async def _commands(bootstrap: str, prefix: str) -> list[Envelope[Any]]:
@@ -119,8 +84,8 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
         drift_check_interval_seconds=0.5,
     )
     codes = (_DRIFTED, _STEADY)
-    async with _hub(settings, tmp_path / "ledger.sqlite3") as store:
-        await _send(
+    async with running_hub(settings, tmp_path / "ledger.sqlite3") as store:
+        await send_envelopes(
             kafka_bootstrap,
             topic_prefix,
             DOSSIER_TOPIC.name,
@@ -128,12 +93,12 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
         )
 
         async def province_applied() -> bool:
-            entries = [await _entry(store, code) for code in codes]
+            entries = [await stored_entry(store, code) for code in codes]
             return all(entry is not None for entry in entries)
 
-        await _until("the province's events are applied", province_applied)
+        await wait_for("the province's events are applied", province_applied)
         now = dt.datetime.now(dt.UTC)
-        await _send(
+        await send_envelopes(
             kafka_bootstrap,
             topic_prefix,
             PORTAL_OUTCOME_TOPIC.name,
@@ -141,19 +106,19 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
         )
 
         async def both_in_step() -> bool:
-            entries = [await _entry(store, code) for code in codes]
+            entries = [await stored_entry(store, code) for code in codes]
             return all(entry is not None and entry.in_step for entry in entries)
 
-        await _until("the portal's acknowledgements are applied", both_in_step)
+        await wait_for("the portal's acknowledgements are applied", both_in_step)
 
         async def lookups_requested() -> bool:
             commands = await _commands(kafka_bootstrap, topic_prefix)
             return all(_lookups(commands, code) for code in codes)
 
-        await _until("a lookup of each dossier is requested after the drift interval", lookups_requested)
+        await wait_for("a lookup of each dossier is requested after the drift interval", lookups_requested)
 
         async def sla_passed() -> bool:  # the rules open a mismatch only past the SLA from the first event
-            entries = [await _entry(store, code) for code in codes]
+            entries = [await stored_entry(store, code) for code in codes]
             firsts = [
                 e.province.first_applied_at for e in entries if e is not None and e.province is not None
             ]
@@ -161,16 +126,16 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
                 dt.datetime.now(dt.UTC) - first >= dt.timedelta(seconds=_SLA_SECONDS) for first in firsts
             )
 
-        await _until("the sync SLA has passed since the province's events", sla_passed)
+        await wait_for("the sync SLA has passed since the province's events", sla_passed)
         commands = await _commands(kafka_bootstrap, topic_prefix)
         for code in codes:
             (request,) = _lookups(commands, code)  # asked once: no new request while the answer is awaited
             assert request.reason is LookupReason.DRIFT
-            stored = await _entry(store, code)
+            stored = await stored_entry(store, code)
             assert stored is not None
             assert stored.portal.lookup_requested_at == request.requested_at
         drifted, steady = (_lookups(commands, code)[0] for code in codes)
-        await _send(
+        await send_envelopes(
             kafka_bootstrap,
             topic_prefix,
             PORTAL_OUTCOME_TOPIC.name,
@@ -184,26 +149,26 @@ async def test_the_drift_check_looks_up_dossiers_in_step_and_resyncs_the_one_tha
             )
             return any(f.state == FindingState.OPEN.value for f in found)
 
-        await _until(
+        await wait_for(
             "a status mismatch opens for the dossier the portal holds at another status", mismatch_opened
         )
 
         async def resync_published() -> bool:
             return bool(_resyncs(await _commands(kafka_bootstrap, topic_prefix), _DRIFTED))
 
-        await _until("the drifted dossier is re-synced", resync_published)
+        await wait_for("the drifted dossier is re-synced", resync_published)
 
         async def steady_answer_applied() -> bool:
-            entry = await _entry(store, _STEADY)
+            entry = await stored_entry(store, _STEADY)
             return entry is not None and entry.portal.looked_up_status is DossierStatus.PROCESSING
 
-        await _until("the lookup that found the province's status is applied", steady_answer_applied)
-        steady_entry = await _entry(store, _STEADY)
+        await wait_for("the lookup that found the province's status is applied", steady_answer_applied)
+        steady_entry = await stored_entry(store, _STEADY)
         assert steady_entry is not None
         assert steady_entry.in_step
         assert steady_entry.findings == ()
         assert await store.findings(FindingQuery(subject=_STEADY)) == ()
-        drifted_entry = await _entry(store, _DRIFTED)
+        drifted_entry = await stored_entry(store, _DRIFTED)
         assert drifted_entry is not None
         assert not drifted_entry.in_step
         assert drifted_entry.portal.looked_up_status is DossierStatus.RECEIVED

@@ -5,9 +5,6 @@ once acknowledged, and dead-lettering a submission whose code was never issued."
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +22,13 @@ from contracts import (
     SubmissionRouted,
     SyncReason,
     decode,
-    encode,
 )
 from deploy.topology import ensure_topics, topic_names
-from hub.app import create_app
-from hub.rules import FindingState, FindingType, LedgerEntry, SubmissionState
+from hub.rules import FindingState, FindingType, SubmissionState
 from hub.settings import HubSettings
-from hub.store import FindingQuery, LedgerStore, open_store
+from hub.store import FindingQuery
 from tests.fixtures.province import read_topic
-from tests.integration.hub_app.traffic import produce
+from tests.integration.hub_app.traffic import running_hub, send_envelopes, stored_entry, wait_for
 from tests.unit.hub.factories import AGENCY, CODE, at, closed, completed, envelope, event, issued, submission
 
 pytestmark = pytest.mark.kafka
@@ -41,7 +36,6 @@ pytestmark = pytest.mark.kafka
 _PROVINCE = "000.00.00.H14"
 _CLOSED = "000.00.41.H14"
 _LATE = "000.00.42.H14"
-_WITHIN = 60.0
 
 
 def _settings(bootstrap: str, prefix: str, group: str, **overrides: Any) -> HubSettings:
@@ -53,34 +47,6 @@ def _settings(bootstrap: str, prefix: str, group: str, **overrides: Any) -> HubS
         relay_interval_seconds=0.2,
         **overrides,
     )
-
-
-@asynccontextmanager
-async def _hub(settings: HubSettings, db: Path) -> AsyncIterator[LedgerStore]:
-    store = await open_store(f"sqlite:///{db}")
-    app = create_app(settings, store)
-    await app.start()
-    try:
-        yield store
-    finally:
-        await app.stop()
-        await store.close()
-
-
-async def _until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
-    deadline = time.monotonic() + _WITHIN
-    while not await check():
-        assert time.monotonic() < deadline, f"not within {_WITHIN:.0f} s: {what}"
-        await asyncio.sleep(0.1)
-
-
-async def _send(bootstrap: str, prefix: str, topic: str, *envelopes: Envelope[Any]) -> None:
-    await produce(bootstrap, f"{prefix}{topic}", [encode(e) for e in envelopes])
-
-
-async def _entry(store: LedgerStore, code: str) -> LedgerEntry | None:
-    stored = await store.load(code)
-    return None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
 
 
 def _identity(data: Any, n: int) -> Envelope[Any]:
@@ -95,44 +61,44 @@ async def test_submissions_reach_the_province_through_successors_and_after_parki
     via_closed = submission(code=f"{_CLOSED}-250701-0001", agency=_CLOSED, cursor=2)
     late = submission(code=f"{_LATE}-250701-0001", agency=_LATE, cursor=3)
     registry = [issued(_PROVINCE, parent=None), issued(AGENCY), issued(_CLOSED), closed(_CLOSED, AGENCY)]
-    await _send(
+    await send_envelopes(
         kafka_bootstrap,
         topic_prefix,
         IDENTITY_TOPIC.name,
         *(_identity(data, n) for n, data in enumerate(registry)),
     )
     settings = _settings(kafka_bootstrap, topic_prefix, group_id)
-    async with _hub(settings, tmp_path / "ledger.sqlite3") as store:
+    async with running_hub(settings, tmp_path / "ledger.sqlite3") as store:
 
         async def table_loaded() -> bool:
             stored = await store.get_state("routing_table")
             return stored is not None and _CLOSED in stored.value_json and '"closed"' in stored.value_json
 
-        await _until("the registry is applied", table_loaded)
-        await _send(kafka_bootstrap, topic_prefix, SUBMISSION_TOPIC.name, direct, via_closed, late)
+        await wait_for("the registry is applied", table_loaded)
+        await send_envelopes(kafka_bootstrap, topic_prefix, SUBMISSION_TOPIC.name, direct, via_closed, late)
 
         async def late_parked() -> bool:
-            entry = await _entry(store, late.subject)
+            entry = await stored_entry(store, late.subject)
             return entry is not None and entry.submission is not None
 
-        await _until("the submission for the unknown code is recorded", late_parked)
-        parked = await _entry(store, late.subject)
+        await wait_for("the submission for the unknown code is recorded", late_parked)
+        parked = await stored_entry(store, late.subject)
         assert parked is not None
         assert parked.submission is not None
         assert parked.submission.state is SubmissionState.PARKED
-        await _send(kafka_bootstrap, topic_prefix, IDENTITY_TOPIC.name, _identity(issued(_LATE), 9))
+        await send_envelopes(kafka_bootstrap, topic_prefix, IDENTITY_TOPIC.name, _identity(issued(_LATE), 9))
 
         async def released() -> bool:
-            entry = await _entry(store, late.subject)
+            entry = await stored_entry(store, late.subject)
             return entry is not None and entry.submission is not None and entry.submission.routed_to == _LATE
 
-        await _until("the parked submission is released", released)
+        await wait_for("the parked submission is released", released)
 
         async def three_published() -> bool:
             routed = await read_topic(kafka_bootstrap, f"{topic_prefix}{ROUTED_SUBMISSION_TOPIC.name}")
             return len(routed) >= 3
 
-        await _until("three routed submissions are published", three_published)
+        await wait_for("three routed submissions are published", three_published)
         lot = await store.get_state("parking_lot")
         assert lot is not None
         assert '"items":[]' in lot.value_json.replace(" ", "")
@@ -163,27 +129,29 @@ async def test_the_periodic_check_resyncs_the_unacknowledged_and_heals_once_ackn
         sync_sla_seconds=1.0,
         resync_interval_seconds=60.0,
     )
-    async with _hub(settings, tmp_path / "ledger.sqlite3") as store:
-        await _send(kafka_bootstrap, topic_prefix, DOSSIER_TOPIC.name, event(4, at(1, 9), "e-1"))
+    async with running_hub(settings, tmp_path / "ledger.sqlite3") as store:
+        await send_envelopes(kafka_bootstrap, topic_prefix, DOSSIER_TOPIC.name, event(4, at(1, 9), "e-1"))
 
         async def missing_opened() -> bool:
             found = await store.findings(FindingQuery(type=FindingType.MISSING_ON_PORTAL.value))
             return any(f.state == FindingState.OPEN.value for f in found)
 
-        await _until("a missing-on-portal finding opens past the SLA", missing_opened)
+        await wait_for("a missing-on-portal finding opens past the SLA", missing_opened)
 
         async def resync_published() -> bool:
             records = await read_topic(kafka_bootstrap, f"{topic_prefix}{PORTAL_COMMAND_TOPIC.name}")
             return len(records) >= 2
 
-        await _until("a re-sync command is published", resync_published)
-        await _send(kafka_bootstrap, topic_prefix, PORTAL_OUTCOME_TOPIC.name, completed(1, 4, at(1, 9, 5)))
+        await wait_for("a re-sync command is published", resync_published)
+        await send_envelopes(
+            kafka_bootstrap, topic_prefix, PORTAL_OUTCOME_TOPIC.name, completed(1, 4, at(1, 9, 5))
+        )
 
         async def healed() -> bool:
             found = await store.findings(FindingQuery(type=FindingType.MISSING_ON_PORTAL.value))
             return bool(found) and all(f.state == FindingState.HEALED.value for f in found)
 
-        await _until("the finding heals once the portal acknowledged", healed)
+        await wait_for("the finding heals once the portal acknowledged", healed)
         await asyncio.sleep(1.0)  # more rounds run: nothing more is sent for an acknowledged dossier
 
     records = await read_topic(kafka_bootstrap, f"{topic_prefix}{PORTAL_COMMAND_TOPIC.name}")
@@ -200,18 +168,18 @@ async def test_a_submission_whose_code_is_never_issued_is_left_to_an_operator(
         kafka_bootstrap, topic_prefix, group_id, reconcile_interval_seconds=0.3, park_grace_seconds=1.0
     )
     never = submission(code=f"{_LATE}-250701-0001", agency=_LATE, cursor=1)
-    async with _hub(settings, tmp_path / "ledger.sqlite3") as store:
-        await _send(kafka_bootstrap, topic_prefix, SUBMISSION_TOPIC.name, never)
+    async with running_hub(settings, tmp_path / "ledger.sqlite3") as store:
+        await send_envelopes(kafka_bootstrap, topic_prefix, SUBMISSION_TOPIC.name, never)
 
         async def dead_lettered() -> bool:
-            entry = await _entry(store, never.subject)
+            entry = await stored_entry(store, never.subject)
             return (
                 entry is not None
                 and entry.submission is not None
                 and entry.submission.state is SubmissionState.DEAD_LETTERED
             )
 
-        await _until("the parked submission expires", dead_lettered)
+        await wait_for("the parked submission expires", dead_lettered)
         found = await store.findings(FindingQuery(state=FindingState.NEEDS_OPERATOR.value))
         expected = [(never.subject, FindingType.UNKNOWN_AGENCY_CODE.value)]
         assert [(f.subject, f.type) for f in found] == expected

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupCoordinatorNotAvailableError
 
-from contracts import DOSSIER_TOPIC, KafkaRecord, encode
-from hub.app import HubApp
+from contracts import DOSSIER_TOPIC, Envelope, KafkaRecord, encode
+from hub.app import HubApp, create_app
 from hub.rules import LedgerEntry
-from hub.store import LedgerStore
+from hub.settings import HubSettings
+from hub.store import LedgerStore, open_store
 from tests.fixtures.province import dossier_code
 from tests.unit.hub.factories import at, event
 
@@ -34,8 +35,12 @@ __all__ = [
     "rows",
     "run_until_part_done",
     "run_until_quiescent",
+    "running_hub",
+    "send_envelopes",
     "store_entries",
+    "stored_entry",
     "view_of",
+    "wait_for",
     "wait_until_quiescent",
 ]
 
@@ -242,3 +247,34 @@ async def read_committed(bootstrap: str, topic: str) -> list[Any]:
                 records.extend(batch)
     finally:
         await consumer.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_hub(settings: HubSettings, db: Path) -> AsyncIterator[LedgerStore]:
+    """The hub app running in this process over a SQLite ledger at ``db``; yields its store."""
+    store = await open_store(f"sqlite:///{db}")
+    app = create_app(settings, store)
+    await app.start()
+    try:
+        yield store
+    finally:
+        await app.stop()
+        await store.close()
+
+
+async def wait_for(what: str, check: Callable[[], Awaitable[bool]], *, within: float = 60.0) -> None:
+    """Return once ``check()`` is true; fail saying ``what`` did not happen within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, f"not within {within:.0f} s: {what}"
+        await asyncio.sleep(0.1)
+
+
+async def send_envelopes(bootstrap: str, prefix: str, topic: str, *envelopes: Envelope[Any]) -> None:
+    """Produce ``envelopes`` (binary-mode CloudEvents) on ``<prefix><topic>``."""
+    await produce(bootstrap, f"{prefix}{topic}", [encode(e) for e in envelopes])
+
+
+async def stored_entry(store: LedgerStore, code: str) -> LedgerEntry | None:
+    stored = await store.load(code)
+    return None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
