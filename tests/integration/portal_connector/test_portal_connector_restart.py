@@ -151,7 +151,8 @@ async def test_member_joining_mid_stream_causes_no_duplicate(
     # A slow portal keeps the first member busy long enough for the group to rebalance under any load; once
     # the second member has answered a command the portal speeds up again so the backlog drains quickly.
     commands = await _start_with_backlog(connector_settings, portal_admin, latency_ms=800)
-    settings = connector_settings.model_copy(update={"max_batch_records": 2})
+    # one dossier at a time, so the backlog outlasts the join (dossiers side by side would drain it first)
+    settings = connector_settings.model_copy(update={"max_batch_records": 2, "key_concurrency": 1})
     first = PortalConnector(settings, poll=False)
     second = PortalConnector(settings, poll=False)
     bootstrap = settings.kafka_bootstrap_servers
