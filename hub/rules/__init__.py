@@ -7,7 +7,9 @@ returns and then publishes the commands it returns. The rules by flow:
 ======================  ==========================================================================
 province dossier event  :func:`apply_dossier_event`, then :func:`check_agency_code`
 portal sync outcome     :func:`apply_sync_completed`, :func:`apply_sync_failed`
-online submission       :func:`route_submission` → :func:`routed_submission`; later :func:`record_released`
+online submission       :func:`route_submission` → :func:`routed_submission`; later :func:`record_released`,
+                        :func:`record_dead_lettered`, :func:`record_discarded`
+held dossier events     :func:`hold_event` while the submission blocks; :func:`release_held` once it does not
 identity event          :func:`on_identity_event`; then :func:`check_agency_code` on affected dossiers
 payment event           :func:`apply_payment`
 portal lookup outcome   :func:`apply_lookup_completed` (→ :func:`check_drift`)
@@ -21,6 +23,7 @@ from hub.rules.addressing import (
     SubmissionDecision,
     check_agency_code,
     record_dead_lettered,
+    record_discarded,
     record_released,
     route_submission,
     routed_submission,
@@ -29,9 +32,11 @@ from hub.rules.decisions import Decision, Outcome, request_sync
 from hub.rules.drift import apply_lookup_completed, lookup_due, pick_for_lookup, request_lookup
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
 from hub.rules.freshness import Freshness, FreshnessTable, sync_freshness
+from hub.rules.holding import HOLDABLE_TOPICS, hold_event, release_held
 from hub.rules.inbound import EventKey, content_digest, event_key, narrow
 from hub.rules.indicators import PROVINCE, IndicatorEntry, IndicatorTable, Ratio, compute_indicators, unit_of
 from hub.rules.ledger import (
+    HeldEvent,
     LedgerEntry,
     PaymentRecord,
     PaymentState,
@@ -46,9 +51,22 @@ from hub.rules.ledger import (
     new_entry,
 )
 from hub.rules.lifecycle import TIE_RANK, apply_dossier_event, order_key
-from hub.rules.parking import LotChange, ParkedItem, ParkingLot, expire_parked, park, release_parked
+from hub.rules.parking import (
+    HELD_BEHIND_DEAD_LETTER,
+    SUCCESSOR_CYCLE,
+    UNKNOWN_AGENCY_CODE,
+    DeadLetterCause,
+    LetterRef,
+    LotChange,
+    ParkedItem,
+    ParkingLot,
+    expire_parked,
+    park,
+    release_parked,
+)
 from hub.rules.payments import FeeLineMatch, apply_payment, fee_total, match_fee_lines, settle_payments
 from hub.rules.periods import Granularity, local_day, period_end, period_key, period_start
+from hub.rules.raw import RawRecord
 from hub.rules.reconcile import (
     apply_sync_completed,
     apply_sync_failed,
@@ -73,12 +91,17 @@ from hub.rules.timing import end_of_processing, on_time, supplement_waiting
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "HELD_BEHIND_DEAD_LETTER",
+    "HOLDABLE_TOPICS",
     "PROVINCE",
+    "SUCCESSOR_CYCLE",
     "TIE_RANK",
+    "UNKNOWN_AGENCY_CODE",
     "CodeRecord",
     "CodeState",
     "Cycle",
     "DeadLetter",
+    "DeadLetterCause",
     "Decision",
     "Deliver",
     "EventKey",
@@ -91,10 +114,12 @@ __all__ = [
     "Freshness",
     "FreshnessTable",
     "Granularity",
+    "HeldEvent",
     "IdentityDecision",
     "IndicatorEntry",
     "IndicatorTable",
     "LedgerEntry",
+    "LetterRef",
     "LotChange",
     "Outcome",
     "Park",
@@ -106,6 +131,7 @@ __all__ = [
     "PortalView",
     "ProvinceView",
     "Ratio",
+    "RawRecord",
     "Resolution",
     "Resolved",
     "Route",
@@ -132,6 +158,7 @@ __all__ = [
     "event_key",
     "expire_parked",
     "fee_total",
+    "hold_event",
     "local_day",
     "lookup_due",
     "match_fee_lines",
@@ -148,7 +175,9 @@ __all__ = [
     "pick_for_lookup",
     "reconcile",
     "record_dead_lettered",
+    "record_discarded",
     "record_released",
+    "release_held",
     "release_parked",
     "request_lookup",
     "request_sync",

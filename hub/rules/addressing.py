@@ -5,6 +5,10 @@
   submission of a dossier that already has one parked waits behind it. When the lot later lets an item out,
   :func:`record_released` or :func:`record_dead_lettered` brings the entry up to date. A routed submission
   goes to the province as :func:`routed_submission` (a ``SubmissionRouted`` event with a derived id).
+* A dead-lettered submission that comes back (an operator's replay: same ``(source, id)``) is routed again
+  — delivered if its code is known by now, else parked again — and :func:`record_discarded` records an
+  operator's discard. Whenever the submission stops blocking, the dossier's held events are applied in order
+  (:func:`~hub.rules.holding.release_held`) in the same decision.
 * A province dossier (:func:`check_agency_code`) is never held back — the portal sync does not depend on the
   hub's registry — but its code is checked: closed → ``closed_agency_code``, recorded healed at once because
   the dossier is re-routed (counted, and routed, under the successor); unknown → ``unknown_agency_code``,
@@ -21,13 +25,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import Envelope, OnlineSubmissionReceived, SubmissionRouted
+from contracts import Envelope, OnlineSubmissionReceived, PortalSyncRequested, SubmissionRouted
 from hub.rules.decisions import COMMAND_NAMESPACE, Decision, Outcome
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
+from hub.rules.holding import release_held
 from hub.rules.inbound import event_key
 from hub.rules.ledger import LedgerEntry, SubmissionRecord, SubmissionState, new_entry
-from hub.rules.parking import ParkedItem, ParkingLot, park
+from hub.rules.parking import DeadLetterCause, ParkedItem, ParkingLot, park
 from hub.rules.payments import settle_payments
+from hub.rules.raw import RawRecord
 from hub.rules.registry import Cycle, Resolved, RoutingTable, resolve
 from hub.rules.routing import Deliver, Park, Route, route
 from hub.rules.settings import DEFAULT_SETTINGS, RuleSettings
@@ -36,6 +42,7 @@ __all__ = [
     "SubmissionDecision",
     "check_agency_code",
     "record_dead_lettered",
+    "record_discarded",
     "record_released",
     "route_submission",
     "routed_submission",
@@ -51,6 +58,10 @@ class SubmissionDecision:
     outcome: Outcome
     route: Route | None = None
     findings: tuple[Finding, ...] = ()
+    commands: tuple[Envelope[PortalSyncRequested], ...] = ()
+    """Sync commands of held events applied because the submission stopped blocking."""
+    replayed: bool = False
+    """The submission had been dead-lettered and came back (an operator's replay)."""
 
 
 def _chain(codes: tuple[str, ...]) -> str:
@@ -76,17 +87,25 @@ def route_submission(
     envelope: Envelope[Any],
     now: dt.datetime,
     *,
+    raw: RawRecord | None = None,
     settings: RuleSettings = DEFAULT_SETTINGS,
 ) -> SubmissionDecision:
-    """Decide where a citizen's online submission goes, and record it on the dossier's entry."""
+    """Decide where a citizen's online submission (read as ``raw``) goes, and record it on the dossier's
+    entry."""
     data = envelope.data
     if not isinstance(data, OnlineSubmissionReceived):
         raise TypeError(f"expected OnlineSubmissionReceived data, got {type(data).__name__}")
     current = entry if entry is not None else new_entry(data.dossier_code)
     key = event_key(envelope)
-    if current.has_applied(key) or lot.contains(key):
+    replayed = _is_replay(current, key) and not lot.contains(key)
+    if not replayed and (current.has_applied(key) or lot.contains(key)):
         return SubmissionDecision(entry=current, lot=lot, outcome=Outcome.DUPLICATE)
-    current = current.remember(key, settings)
+    generation = 0
+    if replayed and current.submission is not None:
+        generation = current.submission.dead_letters
+        lot = lot.with_letters(dropped=key)
+    else:
+        current = current.remember(key, settings)
     addressed = data.dossier.receiving_agency_code
     record = SubmissionRecord(
         event=key,
@@ -94,6 +113,7 @@ def route_submission(
         submitted_at=data.submitted_at,
         addressed_code=addressed,
         dossier=data.dossier,
+        dead_letters=generation,
     )
     decided: Route = (
         Park(waiting_for="", until=now + settings.park_grace, behind_earlier=True)
@@ -112,7 +132,9 @@ def route_submission(
         )
         _rerouted(book, addressed, decided.target_code, decided.followed_from)
     elif isinstance(decided, Park):
-        lot, item = park(lot, envelope, decided.waiting_for, now, settings=settings)
+        lot, item = park(
+            lot, envelope, decided.waiting_for, now, raw=raw, generation=generation, settings=settings
+        )
         record = record.model_copy(update={"state": SubmissionState.PARKED})
         if not decided.behind_earlier:
             book.raise_(
@@ -133,9 +155,26 @@ def route_submission(
         )
     current = current.model_copy(update={"submission": record, "findings": book.findings})
     current, settled = settle_payments(current, now)
-    changed = {(f.type, f.key): f for f in (*book.changed, *settled)}
+    released = release_held(current, now, settings=settings)
+    changed = {(f.type, f.key): f for f in (*book.changed, *settled, *released.findings)}
     return SubmissionDecision(
-        entry=current, lot=lot, outcome=Outcome.APPLIED, route=decided, findings=tuple(changed.values())
+        entry=released.entry,
+        lot=lot,
+        outcome=Outcome.APPLIED,
+        route=decided,
+        findings=tuple(changed.values()),
+        commands=released.commands,
+        replayed=replayed,
+    )
+
+
+def _is_replay(entry: LedgerEntry, key: tuple[str, str]) -> bool:
+    """``key`` is the dossier's submission, dead-lettered (or its dead letter discarded) and now back."""
+    record = entry.submission
+    return (
+        record is not None
+        and record.event == key
+        and record.state in (SubmissionState.DEAD_LETTERED, SubmissionState.DISCARDED)
     )
 
 
@@ -152,8 +191,16 @@ def _submission(entry: LedgerEntry, item: ParkedItem) -> SubmissionRecord:
     )
 
 
-def record_released(entry: LedgerEntry, item: ParkedItem, delivered: Deliver, now: dt.datetime) -> Decision:
-    """The entry after its parked submission was let out of the lot towards ``delivered``."""
+def record_released(
+    entry: LedgerEntry,
+    item: ParkedItem,
+    delivered: Deliver,
+    now: dt.datetime,
+    *,
+    settings: RuleSettings = DEFAULT_SETTINGS,
+) -> Decision:
+    """The entry after its parked submission was let out of the lot towards ``delivered``, and the events held
+    behind it applied."""
     record = _submission(entry, item).model_copy(
         update={
             "state": SubmissionState.ROUTED,
@@ -165,12 +212,38 @@ def record_released(entry: LedgerEntry, item: ParkedItem, delivered: Deliver, no
     book = FindingBook(entry.findings, entry.dossier_code, now)
     _rerouted(book, item.addressed_code, delivered.target_code, delivered.followed_from)
     entry = entry.model_copy(update={"submission": record, "findings": book.findings})
-    return Decision(entry=entry, outcome=Outcome.APPLIED, findings=book.changed)
+    return _then_release(entry, book.changed, now, settings)
 
 
-def record_dead_lettered(entry: LedgerEntry, item: ParkedItem, reason: str, now: dt.datetime) -> Decision:
-    """The entry after its parked submission was dead-lettered: an operator has to act."""
-    record = _submission(entry, item).model_copy(update={"state": SubmissionState.DEAD_LETTERED})
+def _then_release(
+    entry: LedgerEntry, changed: tuple[Finding, ...], now: dt.datetime, settings: RuleSettings
+) -> Decision:
+    released = release_held(entry, now, settings=settings)
+    findings = {(f.type, f.key): f for f in (*changed, *released.findings)}
+    return Decision(
+        entry=released.entry,
+        outcome=Outcome.APPLIED,
+        commands=released.commands,
+        findings=tuple(findings.values()),
+    )
+
+
+def record_dead_lettered(
+    entry: LedgerEntry,
+    item: ParkedItem,
+    reason: DeadLetterCause | str,
+    now: dt.datetime,
+    *,
+    letter: str | None = None,
+) -> Decision:
+    """The entry after its parked submission was dead-lettered (at ``letter``): an operator has to act."""
+    record = _submission(entry, item).model_copy(
+        update={
+            "state": SubmissionState.DEAD_LETTERED,
+            "dead_letters": item.generation + 1,
+            "dead_letter": letter,
+        }
+    )
     book = FindingBook(entry.findings, entry.dossier_code, now)
     book.raise_(
         FindingType.UNKNOWN_AGENCY_CODE,
@@ -181,6 +254,22 @@ def record_dead_lettered(entry: LedgerEntry, item: ParkedItem, reason: str, now:
     )
     entry = entry.model_copy(update={"submission": record, "findings": book.findings})
     return Decision(entry=entry, outcome=Outcome.APPLIED, findings=book.changed)
+
+
+def record_discarded(
+    entry: LedgerEntry, event_id: str, now: dt.datetime, *, settings: RuleSettings = DEFAULT_SETTINGS
+) -> Decision:
+    """The entry after an operator discarded the dead letter of its submission (``ce_id`` ``event_id``): the
+    operator's finding is settled and the held events are applied. Anything else changes nothing."""
+    record = entry.submission
+    if record is None or record.event[1] != event_id or record.state is not SubmissionState.DEAD_LETTERED:
+        return Decision(entry=entry, outcome=Outcome.DUPLICATE)
+    book = FindingBook(entry.findings, entry.dossier_code, now)
+    book.heal(FindingType.UNKNOWN_AGENCY_CODE, record.addressed_code)
+    book.heal(FindingType.SUCCESSOR_CYCLE, record.addressed_code)
+    discarded = record.model_copy(update={"state": SubmissionState.DISCARDED})
+    entry = entry.model_copy(update={"submission": discarded, "findings": book.findings})
+    return _then_release(entry, book.changed, now, settings)
 
 
 def check_agency_code(entry: LedgerEntry, table: RoutingTable, now: dt.datetime) -> Decision:

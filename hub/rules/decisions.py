@@ -41,6 +41,8 @@ class Outcome(StrEnum):
     """An event the rules will not apply (a closed agency code issued again): the reason goes with it."""
     CHECKED = "checked"
     """A periodic check ran; findings and commands say what it found."""
+    HELD = "held"
+    """Kept, not applied, behind the dossier's parked or dead-lettered submission (applied when released)."""
 
 
 @dataclass(frozen=True, slots=True)

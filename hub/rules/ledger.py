@@ -3,8 +3,10 @@
 Per dossier the hub keeps three views side by side — what the province says (:class:`ProvinceView` and the
 status :attr:`LedgerEntry.history`), what the portal has acknowledged (:class:`PortalView`) and where the
 sync stands (:class:`SyncState`) — plus the payments seen, the online submission (if the citizen filed on
-the portal), the findings, and the event keys already applied. Reconciliation is a comparison of these views;
-every rule takes an entry and returns a new one, which the state store persists as JSON.
+the portal), the findings, the event keys already applied, and the events held while the online submission
+is parked or dead-lettered (:attr:`LedgerEntry.held`, applied in arrival order once it is settled).
+Reconciliation is a comparison of these views; every rule takes an entry and returns a new one, which the
+state store persists as JSON.
 
 Idempotence: :attr:`LedgerEntry.applied` holds the ``(source, id)`` of every event applied, most recent last,
 bounded by :attr:`~hub.rules.settings.RuleSettings.max_applied_ids`. An id is never applied twice while it is
@@ -24,9 +26,11 @@ from contracts.events import PaymentLine
 from hub.rules._model import RuleModel
 from hub.rules.findings import Finding
 from hub.rules.inbound import EventKey
+from hub.rules.raw import RawRecord
 from hub.rules.settings import RuleSettings
 
 __all__ = [
+    "HeldEvent",
     "LedgerEntry",
     "PaymentRecord",
     "PaymentState",
@@ -170,6 +174,8 @@ class SubmissionState(StrEnum):
     ROUTED = "routed"
     PARKED = "parked"
     DEAD_LETTERED = "dead_lettered"
+    DISCARDED = "discarded"
+    """An operator discarded its dead letter: the dossier's held events went on without it."""
 
 
 class SubmissionRecord(RuleModel):
@@ -184,6 +190,26 @@ class SubmissionRecord(RuleModel):
     routed_to: str | None = None
     followed_from: tuple[str, ...] = ()
     routed_at: dt.datetime | None = None
+    dead_letters: int = 0
+    """How many times it was dead-lettered (a replayed one can be parked and dead-lettered again)."""
+    dead_letter: str | None = None
+    """Where its last dead letter lies, ``TOPIC:PARTITION:OFFSET``."""
+
+    @property
+    def blocking(self) -> bool:
+        """The dossier's later events must wait: the submission is parked, or dead-lettered and neither
+        replayed nor discarded yet."""
+        return self.state in (SubmissionState.PARKED, SubmissionState.DEAD_LETTERED)
+
+
+class HeldEvent(RuleModel):
+    """A province or payment event that arrived while the dossier's submission was blocking."""
+
+    topic: str
+    """The contract topic it came from (its name without prefix)."""
+    event: EventKey
+    raw: RawRecord
+    held_at: dt.datetime
 
 
 class LedgerEntry(RuleModel):
@@ -199,6 +225,16 @@ class LedgerEntry(RuleModel):
     submission: SubmissionRecord | None = None
     findings: tuple[Finding, ...] = ()
     applied: tuple[EventKey, ...] = ()
+    held: tuple[HeldEvent, ...] = ()
+    """Events waiting behind the blocking submission, in arrival order; not applied, counted nowhere."""
+
+    @property
+    def blocked(self) -> bool:
+        """Later events of the dossier are held (:attr:`SubmissionRecord.blocking`)."""
+        return self.submission is not None and self.submission.blocking
+
+    def holds(self, key: EventKey) -> bool:
+        return any(held.event == key for held in self.held)
 
     @property
     def revision(self) -> int:

@@ -22,7 +22,7 @@ from contracts import Envelope
 from contracts.events import AgencyCodeClosed, AgencyCodeEvent
 from hub.rules.decisions import Outcome
 from hub.rules.findings import Finding, FindingAction, FindingBook, FindingState, FindingType
-from hub.rules.parking import ParkedItem, ParkingLot, release_parked
+from hub.rules.parking import DeadLetterCause, ParkedItem, ParkingLot, release_parked
 from hub.rules.registry import (
     CodeRecord,
     CodeState,
@@ -113,7 +113,7 @@ class IdentityDecision:
     lot: ParkingLot
     outcome: Outcome
     released: tuple[tuple[ParkedItem, Deliver], ...] = ()
-    dead_lettered: tuple[tuple[ParkedItem, str], ...] = ()
+    dead_lettered: tuple[tuple[ParkedItem, DeadLetterCause], ...] = ()
     findings: tuple[Finding, ...] = ()
     """Registry findings, subject = the agency code (a successor cycle)."""
     refusal: str | None = None

@@ -157,7 +157,9 @@ def test_a_parked_item_whose_chain_becomes_a_cycle_is_dead_lettered_with_those_b
         "portal-submission-1",
         "portal-submission-2",
     ]
-    assert "cycle" in decision.dead_lettered[0][1]
+    first, behind = (cause for _, cause in decision.dead_lettered)
+    assert (first.code, behind.code) == ("successor_cycle", "held_behind_dead_letter")
+    assert "cycle" in first.reason
     assert decision.lot == ParkingLot()
 
 
