@@ -23,6 +23,7 @@ from connectors.portal.dead_letters import DeadLetterWriter
 from connectors.portal.gateway import PortalGateway
 from connectors.portal.limiter import RateLimiter
 from connectors.portal.lookup import DossierLookup
+from connectors.portal.moves import Mover
 from connectors.portal.poller import SubmissionPoller
 from connectors.portal.producer import RecordProducer
 from connectors.portal.retries import Sleep
@@ -53,6 +54,8 @@ class PortalConnector:
         self.settings = settings
         self.topics = ConnectorTopics(settings.topic_prefix)
         self.stats = ConnectorStats()
+        self.consumer: CommandConsumer | None = None
+        """Set while running: the command consumer (its holds, for tests)."""
         self.gateway: PortalGateway | None = None
         """Set while running: the portal client behind its breaker and limiter (counters for tests)."""
         self._consume = consume
@@ -89,7 +92,16 @@ class PortalConnector:
                 settings.kafka_bootstrap_servers,
                 self.topics,
                 replication_factor=settings.topic_replication_factor,
+                tiers=len(settings.retry_tier_seconds),
             )
+            mover = Mover(
+                settings.kafka_bootstrap_servers,
+                group_id=settings.group_id,
+                client_id=f"{settings.group_id}-moves",
+            )
+            if self._consume:
+                await mover.start()
+                stack.push_async_callback(mover.stop)
             self.gateway = gateway = PortalGateway(
                 client,
                 breaker=CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_open_seconds),
@@ -102,7 +114,7 @@ class PortalConnector:
             try:
                 async with asyncio.TaskGroup() as group:
                     if self._consume:
-                        group.create_task(self._consumer(gateway, publisher, dead_letters).run(stop))
+                        group.create_task(self._consumer(gateway, publisher, mover).run(stop))
                     if self._poll:
                         group.create_task(self._poller(gateway, publisher, producer, dead_letters).run(stop))
             finally:
@@ -114,19 +126,18 @@ class PortalConnector:
                     **self.stats.as_dict(),
                 )
 
-    def _consumer(
-        self, gateway: PortalGateway, publisher: EventPublisher, dead_letters: DeadLetterWriter
-    ) -> CommandConsumer:
-        return CommandConsumer(
+    def _consumer(self, gateway: PortalGateway, publisher: EventPublisher, mover: Mover) -> CommandConsumer:
+        self.consumer = CommandConsumer(
             self.settings,
             sync=DossierSync(gateway, deadline_s=self.settings.sync_deadline_seconds),
             lookup=DossierLookup(gateway, deadline_s=self.settings.sync_deadline_seconds),
             publisher=publisher,
-            dead_letters=dead_letters,
+            mover=mover,
             stats=self.stats,
             sleep=self._sleep,
             shutdown_grace_s=self._grace,
         )
+        return self.consumer
 
     def _poller(
         self,

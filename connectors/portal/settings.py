@@ -74,6 +74,10 @@ class PortalConnectorSettings(BaseSettings):
     """Records fetched per poll."""
     key_concurrency: Annotated[int, Field(ge=1, le=64)] = 4
     """Dossiers of one partition synced side by side (each dossier's commands stay in order)."""
+    retry_tier_seconds: tuple[Annotated[float, Field(gt=0)], ...] = (60.0, 600.0, 3600.0)
+    """The delays of the retry tiers ``<commands>.retry.1`` … in seconds; a sync still failing at the last
+    one is dead-lettered. Empty: no tiers, a sync that failed its in-process retries is reported as failed.
+    As an environment variable, a JSON list: ``[60, 600, 3600]``."""
     publish_backoff_seconds: Seconds = 5.0
     """The pause after Kafka did not acknowledge an outcome or a dead letter, before the record is retried."""
 

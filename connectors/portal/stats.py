@@ -18,6 +18,12 @@ class ConnectorStats:
     lookups_failed: int = 0
     """Lookups the portal did not answer within the retries (no outcome published)."""
     dead_lettered: int = 0
+    parked: int = 0
+    """Syncs moved into a retry tier (each climb counts once)."""
+    held: int = 0
+    """Commands forwarded behind their dossier's parked one."""
+    tier_completed: int = 0
+    """Syncs completed from a retry tier."""
     commits: int = 0
     publish_backoffs: int = 0
     submissions_published: int = 0

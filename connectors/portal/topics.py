@@ -3,6 +3,8 @@
 * ``<command topic>.dlq`` — sync commands that cannot be processed (undecodable, wrong event type), byte for
   byte with error context headers; as many partitions as the command topic, so dead letters keep their key's
   partition order.
+* ``<command topic>.retry.1`` … ``.retry.N`` — the delayed retry tiers (:mod:`connectors.portal.tiers`),
+  one per configured delay, with the command topic's partition count.
 * ``<submission topic>.dlq`` — online submissions from the portal that do not fit the contracts.
 * ``<prefix>lienthong.portal.cursor.v1`` — the position of the online-submission feed: compacted, one
   partition, one live record per feed key.
@@ -51,6 +53,9 @@ class ConnectorTopics:
     def command_dead_letters(self) -> str:
         return f"{self.commands}{DLQ_SUFFIX}"
 
+    def retry_tier(self, tier: int) -> str:
+        return f"{self.commands}.retry.{tier}"
+
     @property
     def submission_dead_letters(self) -> str:
         return f"{self.submissions}{DLQ_SUFFIX}"
@@ -68,16 +73,19 @@ def _partitions(described: list[dict[str, Any]], name: str) -> int:
 
 
 async def ensure_connector_topics(
-    bootstrap_servers: str, topics: ConnectorTopics, *, replication_factor: int = 1
+    bootstrap_servers: str, topics: ConnectorTopics, *, replication_factor: int = 1, tiers: int = 0
 ) -> list[str]:
-    """Create the dead-letter and cursor topics that do not exist yet; returns the names created."""
+    """Create the dead-letter, retry-tier and cursor topics that do not exist yet; returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="lienthong-portal-connector")
     await admin.start()
     try:
         described = await admin.describe_topics([topics.commands, topics.submissions])
+        command_partitions = _partitions(described, topics.commands)
         wanted = [
-            NewTopic(
-                topics.command_dead_letters, _partitions(described, topics.commands), replication_factor
+            NewTopic(topics.command_dead_letters, command_partitions, replication_factor),
+            *(
+                NewTopic(topics.retry_tier(tier), command_partitions, replication_factor)
+                for tier in range(1, tiers + 1)
             ),
             NewTopic(
                 topics.submission_dead_letters, _partitions(described, topics.submissions), replication_factor

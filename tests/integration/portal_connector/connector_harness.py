@@ -126,5 +126,6 @@ def fast_settings(**values: Any) -> PortalConnectorSettings:
         "poll_interval_seconds": 0.2,
         "max_batch_records": 10,
         "publish_backoff_seconds": 0.5,
+        "retry_tier_seconds": (1.0, 2.0, 4.0),
     }
     return PortalConnectorSettings(**(defaults | values))

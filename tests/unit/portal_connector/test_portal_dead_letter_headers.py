@@ -23,6 +23,7 @@ def test_original_headers_come_first_byte_for_byte() -> None:
             ("dlq_original_topic", "t.lienthong.portal.commands.v1"),
             ("dlq_original_partition", "2"),
             ("dlq_original_offset", "41"),
+            ("dlq_original_timestamp", "2025-06-12T07:59:59+00:00"),
             ("dlq_consumer_group", "g"),
         ],
         first_failure_at=FAILED_AT,
@@ -31,6 +32,7 @@ def test_original_headers_come_first_byte_for_byte() -> None:
     added = dict(headers[3:])
     assert tuple(added) == DLQ_HEADERS
     assert added["dlq_reason"] == b"value is not JSON"
+    assert added["dlq_reason_code"] == b"invalid_payload"
     assert added["dlq_error_class"] == b"InvalidPayloadError"
     assert added["dlq_original_offset"] == b"41"
     assert added["dlq_attempts"] == b"1"
