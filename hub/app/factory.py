@@ -1,5 +1,6 @@
-"""``create_app(settings)``: the hub's FastStream app — one subscriber over the consumed topics, the outbox
-relay, the dead-letter writer and the HTTP side, all started in the app's lifespan hooks.
+"""``create_app(settings)``: the hub's FastStream app — one subscriber over the consumed topics, one over the
+dead-letter tool's audit log (operators' discards, :mod:`hub.app.discards`), the outbox relay, the dead-letter
+writer and the HTTP side, all started in the app's lifespan hooks.
 
 The subscriber (one consumer in the group) uses ``AckPolicy.MANUAL``, and so ``enable_auto_commit=False``:
 FastStream never commits on its own; :class:`~hub.app.processing.Processor` hands each record's offset to the
@@ -24,6 +25,7 @@ from faststream.message import StreamMessage
 
 from contracts import Topic
 from hub.app.dead_letters import DeadLetterWriter
+from hub.app.discards import ensure_audit_topic, subscribe_to_discards
 from hub.app.dlq_api import dlq_routes
 from hub.app.http import create_http_app
 from hub.app.metrics import HubMetrics
@@ -79,7 +81,9 @@ class _Parts:
             on_backlog=self._metrics.outbox_pending,
         )
         self.processor = Processor(self._settings, store, self._dead_letters, self.relay, self._metrics)
-        self.periodic = PeriodicCheck(self._settings, store, self.relay, self.processor.lock)
+        self.periodic = PeriodicCheck(
+            self._settings, store, self.relay, self.processor.lock, letters=self.processor.parked_letters
+        )
         self.processor.on_touched = self.periodic.touch
 
     async def start_producers(self) -> None:
@@ -94,6 +98,11 @@ class _Parts:
         if self.processor is None:
             raise RuntimeError("the hub received a record before its store was open")
         await self.processor.handle(topic, message)
+
+    async def discard(self, event_id: str) -> str:
+        if self.processor is None:
+            raise RuntimeError("the hub read an audit record before its store was open")
+        return await self.processor.discard(event_id)
 
 
 def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubApp:
@@ -123,6 +132,7 @@ def create_app(settings: HubSettings, store: LedgerStore | None = None) -> HubAp
 
     @app.on_startup
     async def _open() -> None:
+        await ensure_audit_topic(settings)
         if parts.store is None:
             parts.attach(await open_store(settings.database_url))
             parts.owns_store = True
@@ -216,3 +226,4 @@ def _subscribe(broker: KafkaBroker, settings: HubSettings, parts: _Parts) -> Non
         auto_offset_reset="earliest",
         max_poll_interval_ms=settings.max_poll_interval_ms,
     )(handle_hub_record)
+    subscribe_to_discards(broker, settings, parts.discard)

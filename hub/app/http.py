@@ -10,7 +10,9 @@ Served by uvicorn inside the hub process.
 ``GET /findings?state=&type=&dossier=&limit=``      stored findings, oldest opened first (codes and details:
                                                     no personal data)
 ``GET /dossiers/{code}``                            the ledger entry with every personal-data value of its
-                                                    snapshots replaced (``contracts.privacy.redacted``)
+                                                    snapshots replaced (``contracts.privacy.redacted``); the
+                                                    events held behind its submission as topic, event key
+                                                    and time only, and ``held_count``
 ``/dlq…``                                           the dead-letter operations (:mod:`hub.app.dlq_api`)
 ==================================================  ==========================================================
 """
@@ -54,6 +56,11 @@ def masked_entry(entry: LedgerEntry) -> dict[str, Any]:
         data["province"]["snapshot"] = redacted(entry.province.snapshot)
     if entry.submission is not None:
         data["submission"] = redacted(entry.submission)
+    data["held"] = [
+        {"topic": held.topic, "event": list(held.event), "held_at": held.held_at.isoformat()}
+        for held in entry.held
+    ]
+    data["held_count"] = len(entry.held)
     return data
 
 

@@ -12,7 +12,8 @@ drift lookup (:func:`~hub.rules.pick_for_lookup`: in step, the portal's word on 
 ``drift_check_batch`` of them, the longest unconfirmed first, each with a ``PortalLookupRequested`` written
 through the outbox together with the entry recording the request (so the next rounds do not ask again while
 the answer is on its way). Then :func:`~hub.rules.expire_parked` runs over the parking lot, dead-lettering
-submissions whose agency code was not issued within the grace period.
+submissions whose agency code was not issued within the grace period: each is written to the submissions'
+dead-letter topic, byte for byte, before the lot lets it go (:mod:`hub.app.lot`).
 
 Each dossier's change is written with the version it was read at (compare-and-set), so the check never
 overwrites an event the subscriber applied meanwhile, and another hub instance running the same check on the
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import structlog
 
 from contracts import PORTAL_COMMAND_TOPIC, ROUTED_SUBMISSION_TOPIC
-from hub.app.lot import LotSettler
+from hub.app.lot import LetterWriter, LotSettler
 from hub.app.relay import OutboxRelay
 from hub.app.state import load_lot, load_table
 from hub.app.transform import finding_records, outbox_message
@@ -86,6 +87,7 @@ class PeriodicCheck:
         lock: asyncio.Lock,
         *,
         clock: Callable[[], dt.datetime] = _utcnow,
+        letters: LetterWriter | None = None,
     ) -> None:
         self._settings = settings
         self._rules = settings.rules()
@@ -95,7 +97,9 @@ class PeriodicCheck:
         self._clock = clock
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
         routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
-        self._settler = LotSettler(store, self._rules, routed, on_outbox=relay.notify)
+        self._settler = LotSettler(
+            store, self._rules, routed, self._commands, letters=letters, on_outbox=relay.notify
+        )
         self._task: asyncio.Task[None] | None = None
         self._watch: set[str] = set()
         self._last_full: float | None = None

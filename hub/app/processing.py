@@ -6,6 +6,13 @@ after) or, for a record that does not satisfy the contracts, its dead letter ack
 store fails, the consumer is rewound to the record after a pause, so nothing past it is committed and it is
 read again. A repeat after a crash is harmless: the store refuses a change whose event id it already holds,
 and the rules recognise the event too.
+
+While a dossier's online submission is parked or dead-lettered, its province and payment events are held in
+its entry (:func:`~hub.rules.hold_event`): holding is their effect, so their offsets are committed. They are
+applied, in order and in one store transaction, when the submission stops blocking — released by the lot, a
+replayed dead letter coming back on the submissions topic (applied under an event id of its own, since its
+``ce_id`` was recorded when it was parked), or an operator's discard read from the dead-letter tool's audit
+log (:meth:`Processor.discard`).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from contracts import (
     decode,
 )
 from hub.app.commits import OffsetCommitter
-from hub.app.dead_letters import DeadLetterWriter, dead_letter_headers
+from hub.app.dead_letters import DeadLetterWriter, ParkedLetters, dead_letter_headers, raw_record
 from hub.app.lot import LotSettler
 from hub.app.metrics import HubMetrics
 from hub.app.relay import OutboxRelay
@@ -49,13 +56,17 @@ from hub.rules import (
     LedgerEntry,
     Outcome,
     ParkingLot,
+    RawRecord,
     RoutingTable,
+    SubmissionDecision,
     apply_dossier_event,
     apply_lookup_completed,
     apply_payment,
     apply_sync_completed,
     apply_sync_failed,
+    hold_event,
     on_identity_event,
+    record_discarded,
     route_submission,
     routed_submission,
 )
@@ -122,7 +133,22 @@ class Processor:
         """Held while a record's change is decided and written; the periodic check takes it too."""
         self._commands = settings.topic(PORTAL_COMMAND_TOPIC.name)
         self._routed = settings.topic(ROUTED_SUBMISSION_TOPIC.name)
-        self._lot_settler = LotSettler(store, self._rules, self._routed, on_outbox=relay.notify)
+        submissions = settings.topic(SUBMISSION_TOPIC.name)
+        self.parked_letters = ParkedLetters(
+            dead_letters,
+            dlq_topic=settings.dlq_topic(submissions),
+            source_topic=submissions,
+            group_id=settings.group_id,
+        )
+        """Writes the dead letters of parked submissions (the periodic check's lot settling uses it too)."""
+        self._lot_settler = LotSettler(
+            store,
+            self._rules,
+            self._routed,
+            self._commands,
+            letters=self.parked_letters,
+            on_outbox=relay.notify,
+        )
         self.on_touched: Callable[[str], None] = lambda _code: None
         """Told the dossier code of every entry an event changed (the periodic check watches it)."""
         self.committer = OffsetCommitter(
@@ -174,11 +200,11 @@ class Processor:
             log.warning("record dead-lettered", reason=reason, error_class=type(exc).__name__)
             return "dead_lettered"
         log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)
-        outcome = await self._persist(topic, envelope)
+        outcome = await self._persist(topic, envelope, raw_record(record))
         log.info("event processed", outcome=outcome)
         return outcome
 
-    async def _persist(self, topic: Topic, envelope: Envelope[EventData]) -> str:
+    async def _persist(self, topic: Topic, envelope: Envelope[EventData], raw: RawRecord) -> str:
         event = EventId(source=envelope.source, id=envelope.id)
         async with self.lock:
             for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
@@ -186,18 +212,23 @@ class Processor:
                     if topic is IDENTITY_TOPIC:
                         return await self._identity(event, envelope)
                     if topic is SUBMISSION_TOPIC:
-                        return await self._submission(event, envelope)
-                    return await self._dossier(topic, event, envelope)
+                        return await self._submission(event, envelope, raw)
+                    return await self._dossier(topic, event, envelope, raw)
                 except StoreConflictError:  # another instance wrote first: decide again on its result
                     if attempt == _CONFLICT_ATTEMPTS:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _dossier(self, topic: Topic, event: EventId, envelope: Envelope[EventData]) -> str:
+    async def _dossier(
+        self, topic: Topic, event: EventId, envelope: Envelope[EventData], raw: RawRecord
+    ) -> str:
         stored = await self._store.load(envelope.subject)
         entry = None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
-        rule = self._dossier_rule(topic, envelope)
-        decision = rule(entry, envelope, self._clock(), settings=self._rules)
+        if entry is not None and entry.blocked and topic in (DOSSIER_TOPIC, PAYMENT_TOPIC):
+            decision = hold_event(entry, topic.name, envelope, raw, self._clock())
+        else:
+            rule = self._dossier_rule(topic, envelope)
+            decision = rule(entry, envelope, self._clock(), settings=self._rules)
         outbox = tuple(outbox_message(self._commands, command) for command in decision.commands)
         change = Change(
             dossier_code=envelope.subject,
@@ -222,32 +253,70 @@ class Processor:
             if record.acknowledged_at is not None and earlier.get(record.event) is None:
                 self._metrics.sync_acknowledged((record.acknowledged_at - record.seen_at).total_seconds())
 
-    async def _submission(self, event: EventId, envelope: Envelope[EventData]) -> str:
+    async def _submission(self, event: EventId, envelope: Envelope[EventData], raw: RawRecord) -> str:
         stored = await self._store.load(envelope.subject)
         entry = None if stored is None else LedgerEntry.model_validate_json(stored.entry_json)
         lot, lot_version = await self._lot()
         table, _ = await self._table()
-        routed = route_submission(entry, lot, table, envelope, self._clock(), settings=self._rules)
+        routed = route_submission(entry, lot, table, envelope, self._clock(), raw=raw, settings=self._rules)
         if routed.outcome is Outcome.DUPLICATE:
             return "duplicate"
+        if routed.replayed and entry is not None and entry.submission is not None:
+            # its ce_id was recorded when it was first parked: each return from the dead letters is new
+            event = EventId(source=event.source, id=f"{event.id}#replay-{entry.submission.dead_letters}")
         if routed.lot != lot:  # parked: the lot first, so a crash before the entry loses nothing
             await self._store.put_state(PARKING_LOT, routed.lot.model_dump_json(), lot_version, event=event)
-        submission = routed.entry.submission
-        outbox: tuple[OutboxMessage, ...] = ()
-        if isinstance(routed.route, Deliver) and submission is not None:
-            outbox = (outbox_message(self._routed, routed_submission(submission, self._rules)),)
         change = Change(
             dossier_code=envelope.subject,
             expected_version=0 if stored is None else stored.version,
             entry_json=routed.entry.model_dump_json(),
             event=event,
             findings=finding_records(routed.findings),
-            outbox=outbox,
+            outbox=self._submission_outbox(routed),
         )
         result = await self._store.apply(change)
         self._relay.notify(result.outbox_ids)
         self.on_touched(envelope.subject)
-        return "duplicate" if result.duplicate else routed.outcome.value
+        if result.duplicate:
+            return "duplicate"
+        return "replayed" if routed.replayed else routed.outcome.value
+
+    def _submission_outbox(self, routed: SubmissionDecision) -> tuple[OutboxMessage, ...]:
+        """The routed submission for the province (when delivered), then the held events' sync commands."""
+        outbox: list[OutboxMessage] = []
+        submission = routed.entry.submission
+        if isinstance(routed.route, Deliver) and submission is not None:
+            outbox.append(outbox_message(self._routed, routed_submission(submission, self._rules)))
+        outbox.extend(outbox_message(self._commands, command) for command in routed.commands)
+        return tuple(outbox)
+
+    async def discard(self, event_id: str) -> str:
+        """An operator discarded the dead letter of the submission with ``ce_id`` ``event_id``: when it is one
+        the lot wrote, the dossier's held events are applied; the lot forgets the dead letter afterwards."""
+        async with self.lock:
+            lot, lot_version = await self._lot()
+            ref = lot.letter_of(event_id)
+            if ref is None:
+                return "ignored"
+            stored = await self._store.load(ref.dossier_code)
+            if stored is not None:
+                entry = LedgerEntry.model_validate_json(stored.entry_json)
+                decision = record_discarded(entry, event_id, self._clock(), settings=self._rules)
+                if decision.outcome is not Outcome.DUPLICATE:
+                    change = Change(
+                        dossier_code=ref.dossier_code,
+                        expected_version=stored.version,
+                        entry_json=decision.entry.model_dump_json(),
+                        event=EventId(source=self._settings.source, id=f"discarded:{ref.letter}"),
+                        findings=finding_records(decision.findings),
+                        outbox=tuple(outbox_message(self._commands, c) for c in decision.commands),
+                    )
+                    result = await self._store.apply(change)
+                    self._relay.notify(result.outbox_ids)
+                    self.on_touched(ref.dossier_code)
+            forgotten = lot.with_letters(dropped=ref.event)
+            await self._store.put_state(PARKING_LOT, forgotten.model_dump_json(), lot_version)
+        return "discarded"
 
     async def _identity(self, event: EventId, envelope: Envelope[EventData]) -> str:
         table, table_version = await self._table()

@@ -24,6 +24,7 @@ from contracts import (
     decode,
 )
 from deploy.topology import ensure_topics, topic_names
+from hub.app import dead_letter_topics
 from hub.rules import FindingState, FindingType, SubmissionState
 from hub.settings import HubSettings
 from hub.store import FindingQuery
@@ -163,10 +164,10 @@ async def test_the_periodic_check_resyncs_the_unacknowledged_and_heals_once_ackn
 async def test_a_submission_whose_code_is_never_issued_is_left_to_an_operator(
     kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path
 ) -> None:
-    await ensure_topics(kafka_bootstrap, topic_names(topic_prefix))
     settings = _settings(
         kafka_bootstrap, topic_prefix, group_id, reconcile_interval_seconds=0.3, park_grace_seconds=1.0
     )
+    await ensure_topics(kafka_bootstrap, [*topic_names(topic_prefix), *dead_letter_topics(settings)])
     never = submission(code=f"{_LATE}-250701-0001", agency=_LATE, cursor=1)
     async with running_hub(settings, tmp_path / "ledger.sqlite3") as store:
         await send_envelopes(kafka_bootstrap, topic_prefix, SUBMISSION_TOPIC.name, never)

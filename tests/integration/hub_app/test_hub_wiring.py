@@ -16,13 +16,15 @@ from tests.unit.hub.factories import AGENCY, CODE, at, envelope, event, issued, 
 
 @pytest.mark.kafka
 async def test_a_dossier_event_reaches_the_ledger_and_stores_one_command() -> None:
-    """One subscriber over the five consumed topics; a dossier event becomes an entry and one outbox row."""
+    """One subscriber over the five consumed topics (and one over the dead-letter tool's audit log); a dossier
+    event becomes an entry and one outbox row."""
     store = await open_store("sqlite:///:memory:")
     settings = HubSettings(topic_prefix="wiring.", http_enabled=False)
     app = create_app(settings, store)
     subscribed = {topic.name for sub in app.broker.subscribers for topic in cast("Any", sub).topics}
     assert f"wiring.{DOSSIER_TOPIC.name}" in subscribed
-    assert len(subscribed) == 5
+    assert len(subscribed) == 6
+    assert "wiring.lienthong.dlq.audit.v1" in subscribed
     record = encode(event(4, at(1, 9), "e-1"))
     async with TestKafkaBroker(app.broker) as broker:
         await broker.publish(
