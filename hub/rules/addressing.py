@@ -169,11 +169,12 @@ def route_submission(
 
 
 def _is_replay(entry: LedgerEntry, key: tuple[str, str]) -> bool:
-    """``key`` is the dossier's submission, dead-lettered (or its dead letter discarded) and now back."""
+    """``key`` is the dossier's submission, whose dead letter was written (and maybe discarded), now back."""
     record = entry.submission
     return (
         record is not None
         and record.event == key
+        and record.dead_letter is not None
         and record.state in (SubmissionState.DEAD_LETTERED, SubmissionState.DISCARDED)
     )
 

@@ -197,9 +197,12 @@ class SubmissionRecord(RuleModel):
 
     @property
     def blocking(self) -> bool:
-        """The dossier's later events must wait: the submission is parked, or dead-lettered and neither
-        replayed nor discarded yet."""
-        return self.state in (SubmissionState.PARKED, SubmissionState.DEAD_LETTERED)
+        """The dossier's later events must wait: the submission is parked, or its dead letter is written and
+        neither replayed nor discarded yet (a submission dead-lettered without one holds nothing back: no
+        operator action could ever release what it held)."""
+        if self.state is SubmissionState.PARKED:
+            return True
+        return self.state is SubmissionState.DEAD_LETTERED and self.dead_letter is not None
 
 
 class HeldEvent(RuleModel):

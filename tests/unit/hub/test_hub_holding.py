@@ -27,9 +27,11 @@ from hub.rules import (
     route_submission,
 )
 from tests.unit.contracts.factories import APPLICANT_NAME, PERSONAL_ID, PHONE
-from tests.unit.hub.factories import AGENCY, CODE, at, event, issued, payment, submission, table_of
+from tests.unit.hub.factories import AGENCY, CODE, at, closed, event, issued, payment, submission, table_of
 
 _PERSONAL = (APPLICANT_NAME, PERSONAL_ID, PHONE)
+OLD = "000.00.31.H14"
+OTHER = "000.00.32.H14"
 
 
 def _raw(envelope: Any, topic: str = "t", offset: int = 0) -> RawRecord:
@@ -155,3 +157,17 @@ def test_a_replay_while_the_code_is_still_unknown_parks_it_again_as_a_new_genera
     (again,) = replayed.lot.items
     assert again.generation == 1
     assert replayed.entry.blocked
+
+
+def test_a_submission_dead_lettered_on_arrival_without_a_dead_letter_holds_nothing_back() -> None:
+    table = table_of(closed(OLD, OTHER), closed(OTHER, OLD))
+    dead = route_submission(
+        None, ParkingLot(), table, submission(agency=OLD, code=f"{OLD}-250701-0001"), at(1, 7)
+    )
+    assert dead.entry.submission is not None
+    assert dead.entry.submission.state is SubmissionState.DEAD_LETTERED
+    assert not dead.entry.blocked
+    again = route_submission(
+        dead.entry, dead.lot, table, submission(agency=OLD, code=f"{OLD}-250701-0001"), at(2)
+    )
+    assert again.outcome is Outcome.DUPLICATE, "a re-delivery is not mistaken for a replay"
