@@ -9,6 +9,7 @@ import os
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,6 +65,13 @@ def _round_trip() -> None:
 )
 @click.option("--no-faults", is_flag=True, help="A healthy portal instead of the default fault schedule.")
 @click.option(
+    "--faults",
+    "faults_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The portal's fault profile (JSON, as PUT /admin/faults takes it) instead of the default schedule; "
+    "its windows count from the start of the traffic.",
+)
+@click.option(
     "--run-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where logs, databases and the truth go (default .state/demo/<time>).",
@@ -85,6 +93,7 @@ def demo(
     scale: str,
     start: dt.datetime,
     no_faults: bool,
+    faults_file: Path | None,
     run_dir: Path | None,
     settle_timeout: float,
     as_json: bool,
@@ -111,6 +120,14 @@ def demo(
     from deploy.demo import DEFAULT_FAULTS, DemoOptions, run_demo  # noqa: PLC0415
     from deploy.demo.render import outcome_json, render_outcome  # noqa: PLC0415
 
+    if no_faults and faults_file is not None:
+        raise click.UsageError("--no-faults and --faults exclude each other")
+    faults: dict[str, Any] = {} if no_faults else dict(DEFAULT_FAULTS)
+    if faults_file is not None:
+        try:
+            faults = json.loads(faults_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise click.BadParameter(f"not a JSON fault profile: {exc}", param_hint="--faults") from None
     try:
         ratio = Fraction(scale)
     except (ValueError, ZeroDivisionError):
@@ -121,7 +138,7 @@ def demo(
         seed=seed,
         scale=ratio,
         start=start.date(),
-        faults={} if no_faults else dict(DEFAULT_FAULTS),
+        faults=faults,
         run_dir=run_dir,
         settle_timeout_seconds=settle_timeout,
     )

@@ -52,6 +52,10 @@ def render_outcome(console: Console, outcome: DemoOutcome) -> None:
     pipeline.add_row(
         "  to the wrong unit / missing", f"{len(deliveries.wrong_unit)} / {len(deliveries.missing)}"
     )
+    tiers = outcome.tiers
+    climbed = ", ".join(f"{count:,} to {name}" for name, count in tiers.items() if name != "held")
+    pipeline.add_row("syncs parked in the retry tiers", climbed or "none")
+    pipeline.add_row("  commands held behind them", f"{tiers.get('held', 0):,}")
     pipeline.add_row("dead letters", f"{outcome.dead_letters:,}")
     pipeline.add_row("portal agrees with the province", f"{outcome.portal.agreeing:,}")
     pipeline.add_row("left to an operator (listed below)", f"{len(outcome.portal.left_for_operator):,}")
@@ -101,6 +105,7 @@ def outcome_json(outcome: DemoOutcome) -> dict[str, Any]:
         "timings_seconds": outcome.timings,
         "sent": outcome.sent,
         "dead_letters": outcome.dead_letters,
+        "retry_tiers": outcome.tiers,
         "portal": {
             "agreeing": outcome.portal.agreeing,
             "left_for_operator": [vars_of(d) for d in outcome.portal.left_for_operator],

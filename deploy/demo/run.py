@@ -34,6 +34,8 @@ import httpx
 from rich.console import Console
 
 from connectors.identity import RegistryImporter, registry_files
+from connectors.portal.tiers import read_stamp
+from connectors.portal.topics import ConnectorTopics
 from connectors.publishing import EventPublisher
 from connectors.simulator import Display, DriveSettings, Simulation, Targets, drive, simulate, write_truth
 from connectors.simulator.truth import truth_document
@@ -61,14 +63,18 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "timeout": {"probability": 0.002, "hold_s": 3, "mode": "504"},
     "drop_after_write": {"probability": 0.005},
 }
-"""The portal's default fault schedule: a 30-second outage (503) early in the run, and all along 1 % random
-503s, 1 % throttling (429), 0.2 % gateway timeouts and 0.5 % answers lost after the write committed."""
+"""The portal's default fault schedule: a 30-second outage (503) 40 s into the traffic, and all along 1 %
+random 503s, 1 % throttling (429), 0.2 % gateway timeouts and 0.5 % answers lost after the write committed."""
 
 _WEBHOOK_SECRET = secrets.token_hex(16).encode()
 """Signs the province delivery's requests to the demo's province system (fresh each run)."""
 _HUB_GROUP = "lienthong-hub"
 _PORTAL_GROUP = "lienthong-portal-connector"
 _HUB_TOPICS = (DOSSIER_TOPIC, PORTAL_OUTCOME_TOPIC, SUBMISSION_TOPIC, PAYMENT_TOPIC, IDENTITY_TOPIC)
+_RETRY_TIERS = (5.0, 15.0, 45.0)
+"""The portal connector's retry tiers in the demo: the production 1 min / 10 min / 1 h, compressed. With
+the sync deadline at 8 s, the 30-second outage outlasts the in-process retries, and the syncs it meets
+climb the tiers and drain once the portal is back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,8 @@ class DemoOutcome:
     deliveries: DeliveryComparison
     indicator_differences: list[Any]
     dead_letters: int
+    tiers: dict[str, int]
+    """Syncs parked per retry tier (``tier 1`` …) and commands held behind them (``held``)."""
     settled: bool
     timings: dict[str, float]
     sent: dict[str, int]
@@ -235,7 +243,8 @@ class _Pipeline:
                     "LIENTHONG_PORTAL_CONNECTOR_RATE_LIMIT_PER_SECOND": "1000",
                     "LIENTHONG_PORTAL_CONNECTOR_RATE_LIMIT_BURST": "200",
                     "LIENTHONG_PORTAL_CONNECTOR_POLL_INTERVAL_SECONDS": "1",
-                    "LIENTHONG_PORTAL_CONNECTOR_SYNC_DEADLINE_SECONDS": "20",
+                    "LIENTHONG_PORTAL_CONNECTOR_SYNC_DEADLINE_SECONDS": "8",
+                    "LIENTHONG_PORTAL_CONNECTOR_RETRY_TIER_SECONDS": json.dumps(list(_RETRY_TIERS)),
                     "LIENTHONG_PORTAL_CONNECTOR_MAX_BATCH_RECORDS": "60",
                     "LIENTHONG_PORTAL_CONNECTOR_KEY_CONCURRENCY": "8",
                 },
@@ -314,8 +323,10 @@ class _Progress:
         names = [f"{self._prefix}{t.name}" for t in _HUB_TOPICS]
         hub_lag = await self._watch.lag(_HUB_GROUP, names)
         portal_lag = await self._watch.lag(_PORTAL_GROUP, [f"{self._prefix}{PORTAL_COMMAND_TOPIC.name}"])
+        tiered = await self._watch.pending(_PORTAL_GROUP, _tier_topics(self._prefix))
         samples = await hub_metrics(self._hub)
         return {
+            "tiered": tiered,
             "records": hub_lag.ends,
             "hub_lag": hub_lag.lag,
             "commands": portal_lag.ends,
@@ -329,7 +340,8 @@ class _Progress:
         self._say(
             f"  [{time.monotonic() - self._began:6.1f} s] hub: {now['processed']:,.0f} records processed, "
             f"lag {now['hub_lag']:,.0f}, outbox {now['outbox']:,.0f} | portal connector: "
-            f"{now['commands'] - now['portal_lag']:,.0f}/{now['commands']:,.0f} sync commands done"
+            f"{now['commands'] - now['portal_lag']:,.0f}/{now['commands']:,.0f} sync commands done, "
+            f"{now['tiered']:,.0f} in the retry tiers"
         )
         return now
 
@@ -374,7 +386,7 @@ async def _settle(
     while time.monotonic() < deadline:
         pipeline.check()
         now = await progress.show()
-        quiet = now["hub_lag"] == 0 and now["portal_lag"] == 0 and now["outbox"] == 0
+        quiet = now["hub_lag"] == 0 and now["portal_lag"] == 0 and now["tiered"] == 0 and now["outbox"] == 0
         delivered = compare_deliveries(truth["dossiers"], province.snapshot()).ok
         if quiet and delivered and (await _judge_portal(portal, hub, truth)).ok:
             calm += 1
@@ -386,15 +398,42 @@ async def _settle(
     return False
 
 
+def _tier_topics(prefix: str) -> list[str]:
+    topics = ConnectorTopics(prefix)
+    return [topics.retry_tier(tier) for tier in range(1, len(_RETRY_TIERS) + 1)]
+
+
 async def _dead_letters(watch: KafkaWatch, prefix: str) -> int:
     names = [f"{prefix}{t.name}.dlq" for t in _HUB_TOPICS]
     names.append(f"{prefix}{PORTAL_COMMAND_TOPIC.name}.dlq")
-    existing = []
-    for name in names:
-        with contextlib.suppress(Exception):
-            if await watch.ends([name]):
-                existing.append(name)
-    return await watch.records(existing) if existing else 0
+    return len(await watch.committed_records(names))
+
+
+async def _tier_counts(watch: KafkaWatch, prefix: str) -> dict[str, int]:
+    """How many syncs each tier took, and how many commands were held behind them."""
+    counts = {f"tier {tier}": 0 for tier in range(1, len(_RETRY_TIERS) + 1)} | {"held": 0}
+    for record in await watch.committed_records(_tier_topics(prefix)):
+        stamp = read_stamp(record.headers)
+        if stamp is None:
+            continue
+        counts["held" if stamp.held else f"tier {stamp.tier}"] += 1
+    return counts
+
+
+async def _send_traffic(
+    sim: Simulation,
+    pipeline: _Pipeline,
+    portal: httpx.AsyncClient,
+    faults: Mapping[str, Any],
+    console: Console,
+) -> Any:
+    """Drive the simulated traffic; the fault profile is applied again first, so that its windows count
+    from the start of the traffic rather than from the portal's start."""
+    targets = Targets(pipeline.urls["ingest"], pipeline.urls["portal"], pipeline.urls["payment"])
+    if faults:
+        (await portal.put("/admin/faults", json=dict(faults))).raise_for_status()
+    with Display(console) as display:
+        return await drive(sim.traffic, targets, settings=DriveSettings(), display=display)
 
 
 async def run_demo(
@@ -441,9 +480,7 @@ async def run_demo(
                 progress = _Progress(watch, hub, prefix, say)
                 ticker = asyncio.create_task(progress.every(10.0))
                 mark = time.monotonic()
-                targets = Targets(pipeline.urls["ingest"], pipeline.urls["portal"], pipeline.urls["payment"])
-                with Display(console) as display:
-                    sent = await drive(sim.traffic, targets, settings=DriveSettings(), display=display)
+                sent = await _send_traffic(sim, pipeline, portal, options.faults, console)
                 timings["send"] = time.monotonic() - mark
                 say(
                     f"simulator: traffic sent in {timings['send']:.1f} s"
@@ -466,7 +503,7 @@ async def run_demo(
                 answer.raise_for_status()
                 report = answer.json()
                 comparison = await _judge_portal(portal, hub, truth)
-                dead = await _dead_letters(watch, prefix)
+                dead, tiers = await _dead_letters(watch, prefix), await _tier_counts(watch, prefix)
             finally:
                 await watch.close()
     timings["total"] = time.monotonic() - began
@@ -480,6 +517,7 @@ async def run_demo(
         deliveries=compare_deliveries(truth["dossiers"], province.snapshot()),
         indicator_differences=indicator_differences(report, truth),
         dead_letters=dead,
+        tiers=tiers,
         settled=settled and sent.ok,
         timings=timings,
         sent=dict(sent.rows()),

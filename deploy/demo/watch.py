@@ -34,6 +34,7 @@ class KafkaWatch:
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, client_id="lienthong-demo-watch", enable_auto_commit=False
         )
+        self._bootstrap = bootstrap
         self._partitions: dict[str, list[TopicPartition]] = {}
 
     async def start(self) -> None:
@@ -64,6 +65,45 @@ class KafkaWatch:
     async def records(self, topics: Iterable[str]) -> int:
         """Records written to ``topics``: the sum of end offsets (nothing here is compacted or trimmed)."""
         return sum((await self.ends(topics)).values())
+
+    async def committed_records(
+        self, topics: Iterable[str], *, starts: Mapping[TopicPartition, int] | None = None
+    ) -> list[Any]:
+        """The committed records of ``topics`` from ``starts`` (default: the beginning) to their stable end.
+
+        Counting records, not offsets: a topic written in transactions also holds their commit markers. A
+        fresh ``read_committed`` consumer each time, so no fetch of an earlier look leaks into this one."""
+        partitions = [tp for topic in topics for tp in await self._topic_partitions(topic)]
+        if not partitions:
+            return []
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            client_id="lienthong-demo-watch-reader",
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
+        await reader.start()
+        try:
+            reader.assign(partitions)
+            ends = await reader.end_offsets(partitions)
+            for tp in partitions:
+                reader.seek(tp, (starts or {}).get(tp, 0))
+            found: list[Any] = []
+            while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
+                for tp, records in (await reader.getmany(timeout_ms=500)).items():
+                    found.extend(record for record in records if record.offset < ends[tp])
+            return found
+        finally:
+            await reader.stop()
+
+    async def pending(self, group: str, topics: Iterable[str]) -> int:
+        """Committed records of ``topics`` at or past ``group``'s committed offsets: not processed yet."""
+        partitions = [tp for topic in topics for tp in await self._topic_partitions(topic)]
+        if not partitions:
+            return 0
+        offsets = await self._admin.list_consumer_group_offsets(group, partitions=partitions)
+        starts = {tp: max(meta.offset, 0) for tp, meta in offsets.items() if meta is not None}
+        return len(await self.committed_records(topics, starts=starts))
 
     async def lag(self, group: str, topics: Iterable[str]) -> GroupLag:
         ends = await self.ends(topics)

@@ -57,3 +57,14 @@ def test_retry_numbers_make_the_call_policy() -> None:
     policy = PortalConnectorSettings(retry_max_attempts=3, retry_after_cap_seconds=4).portal_call_policy()
     assert (policy.name, policy.max_attempts, policy.retry_after_cap) == ("portal_call", 3, 4)
     assert policy.initial_wait == PORTAL_CALL.initial_wait
+
+
+def test_retry_tiers_come_from_a_json_list_and_may_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert PortalConnectorSettings().retry_tier_seconds == (60.0, 600.0, 3600.0)
+    monkeypatch.setenv("LIENTHONG_PORTAL_CONNECTOR_RETRY_TIER_SECONDS", "[5, 15.5]")
+    assert PortalConnectorSettings().retry_tier_seconds == (5.0, 15.5)
+    monkeypatch.setenv("LIENTHONG_PORTAL_CONNECTOR_RETRY_TIER_SECONDS", "[]")
+    assert PortalConnectorSettings().retry_tier_seconds == ()
+    monkeypatch.setenv("LIENTHONG_PORTAL_CONNECTOR_RETRY_TIER_SECONDS", "[60, 0]")
+    with pytest.raises(ValidationError):
+        PortalConnectorSettings()
