@@ -154,3 +154,31 @@ async def test_a_sync_no_tier_could_make_is_dead_lettered_and_the_dossiers_later
 
 def decode_id(record: Any) -> str:
     return dict(record.headers)["ce_id"].decode()
+
+
+async def test_holds_are_read_back_from_the_tiers_after_a_restart(
+    connector_settings: PortalConnectorSettings, portal_admin: httpx.Client
+) -> None:
+    """A connector stops while a dossier's first command is parked; a new one, which never saw it, still
+    holds the dossier's next command behind it: the holds are what the tiers contain."""
+    settings = _tiered(connector_settings, (3.0, 3.0, 3.0))
+    code = dossier_code(121)
+    first, second, third = _commands([code])
+    bootstrap, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
+    set_faults(portal_admin, {"overload": {"probability": 1.0}})
+    before = PortalConnector(settings, poll=False)
+    async with running(before):
+        await publish(bootstrap, prefix, [first])
+        await wait_until(lambda: before.stats.parked >= 1)
+    assert before.consumer is not None
+    assert before.consumer.book.count() == 1
+
+    await publish(bootstrap, prefix, [second, third])
+    set_faults(portal_admin, {})
+    after = PortalConnector(settings, poll=False)
+    async with TopicReader(bootstrap, after.topics.outcomes) as outcomes, running(after):
+        await outcomes.wait_for(3, within=60, settle=1.0)
+    assert after.stats.held == 2  # it knew of the parked one before reading the later ones
+    assert [event.data.revision for event in outcomes.events()] == [1, 2, 3]  # type: ignore[union-attr]
+    assert all(isinstance(event.data, PortalSyncCompleted) for event in outcomes.events())
+    assert _progress(portal_state(portal_admin), code) == list(STATUSES)
