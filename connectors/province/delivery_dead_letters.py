@@ -5,10 +5,12 @@ A record the province's webhook refused (a 4xx for the event), or one that does 
 (in order), then the headers of the house style (:func:`connectors.portal.dead_letters.dead_letter_headers`)::
 
     dlq_reason              what was wrong (HTTP status and the webhook's error code; never personal data)
+    dlq_reason_code         short and stable, e.g. webhook_refused, missing_header
     dlq_error_class         e.g. WebhookRefusedError, MissingHeaderError
     dlq_original_topic      where the record came from …
     dlq_original_partition  … (decimal)
     dlq_original_offset     … (decimal)
+    dlq_original_timestamp  … its Kafka timestamp, RFC 3339 UTC
     dlq_consumer_group      the delivery's consumer group
     dlq_webhook_status      the webhook's HTTP status (only for a refusal)
     dlq_attempts            POSTs made for it (decimal; 1 for a record that did not decode)
@@ -26,7 +28,7 @@ import datetime as dt
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from connectors.portal.dead_letters import SourceRecord, dead_letter_headers
+from connectors.portal.dead_letters import SourceRecord, consumed_context, dead_letter_headers
 from connectors.portal.producer import RecordProducer
 from connectors.publishing import Published
 
@@ -53,12 +55,9 @@ class DeliveryDeadLetters:
         webhook_status: int | None = None,
     ) -> Published:
         now = dt.datetime.now(dt.UTC)
-        context = [
-            ("dlq_original_topic", record.topic),
-            ("dlq_original_partition", str(record.partition)),
-            ("dlq_original_offset", str(record.offset)),
-            ("dlq_consumer_group", self._group_id),
-        ]
+        context = consumed_context(
+            record.topic, record.partition, record.offset, record.timestamp, self._group_id
+        )
         if webhook_status is not None:
             context.append(("dlq_webhook_status", str(webhook_status)))
         headers = dead_letter_headers(

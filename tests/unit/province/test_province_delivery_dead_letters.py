@@ -18,6 +18,7 @@ class _Record:
     topic: str = "t.lienthong.province.submissions.v1"
     partition: int = 2
     offset: int = 41
+    timestamp: int = 1_751_353_200_000
     key: bytes | None = b"000.00.40.H14-250701-0001"
     value: bytes | None = b'{"dossier_code": "..."}'
     headers: Sequence[tuple[str, bytes | None]] = (("ce_id", b"routed-1-1"), ("x-raw", b"\x00\xff"))
@@ -50,6 +51,7 @@ async def test_a_refusal_is_written_byte_for_byte_with_its_status_and_attempts()
     assert added["dlq_error_class"] == b"WebhookRefusedError"
     assert added["dlq_original_topic"] == record.topic.encode()
     assert (added["dlq_original_partition"], added["dlq_original_offset"]) == (b"2", b"41")
+    assert added["dlq_original_timestamp"] == b"2025-07-01T07:00:00+00:00"
     assert added["dlq_consumer_group"] == b"g"
     assert (added["dlq_webhook_status"], added["dlq_attempts"]) == (b"422", b"3")
 
