@@ -169,6 +169,20 @@ def progress_recorded(found: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
     )
 
 
+def holds_later_progress(found: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether a looked-up record holds a progress row of this connector stamped later than ``row``: the
+    portal already shows a newer state of the dossier than the snapshot ``row`` comes from."""
+    history = found.get("LichSuTrangThai")
+    at = row["ThoiDiemXuLy"]
+    return isinstance(history, list) and any(
+        isinstance(entry, Mapping)
+        and entry.get("NguonCapNhat") == _PROGRESS_SOURCE
+        and isinstance(entry.get("ThoiDiem"), str)
+        and entry["ThoiDiem"] > at  # yyyyMMddHHmmss, Vietnam time: fixed width, ordered as text
+        for entry in history
+    )
+
+
 def held_status(found: Mapping[str, Any]) -> DossierStatus | None:
     """The status (``TrangThaiHoSo``) a looked-up record holds; None when it holds none the contracts know."""
     code = _int(found.get("TrangThaiHoSo"))

@@ -9,7 +9,10 @@ tại) — and an answer can be lost after the write happened (the connection dr
 * an update answered ``04`` (the dossier vanished since the look-up) is sent again as a create, once;
 * the progress row is skipped when the look-up shows the portal already holds it (a command delivered
   again after a restart does not add a duplicate row); a row whose answer was lost may still be sent twice —
-  the same status at the same time, which the portal shows as such.
+  the same status at the same time, which the portal shows as such;
+* a snapshot older than what the portal shows — the look-up finds a progress row of a later time, e.g.
+  when an operator replays a dead-lettered command after the dossier's later ones went through — is not
+  sent at all: the portal never goes back to an older status. The report says ``superseded``.
 
 Every call is retried by the gateway within the command's deadline; what remains is reported, not raised:
 :class:`SyncReport` says what the portal acknowledged or which error ended the attempt. ``created`` means the
@@ -27,7 +30,7 @@ import structlog
 from connectors.errors import PortalError, PortalRefusedError, PortalUnavailableError
 from connectors.portal.answers import ALREADY_EXISTS, NOT_FOUND
 from connectors.portal.gateway import CallBudget, PortalGateway
-from connectors.portal.mapping import progress_recorded, progress_row
+from connectors.portal.mapping import holds_later_progress, progress_recorded, progress_row
 from connectors.portal.retries import Clock
 from contracts import DossierStatus, DossierStatusChanged, PortalSyncRequested
 
@@ -44,6 +47,8 @@ class SyncReport:
     created: bool
     attempts: int
     error: PortalError | None = None
+    superseded: bool = False
+    """The portal already showed a later status; nothing was sent."""
 
     @property
     def completed(self) -> bool:
@@ -67,11 +72,14 @@ class DossierSync:
             async with asyncio.timeout(self._deadline_s):
                 found = await self._gateway.lookup(dossier.dossier_code, budget)
                 created = found is None
+                row = progress_row(dossier)
+                if found is not None and holds_later_progress(found, row):
+                    _log.warning("the portal shows a later status; this older snapshot is not sent")
+                    return SyncReport(dossier.status, False, budget.attempts, superseded=True)
                 if found is None:
                     await self._create(dossier, budget)
                 else:
                     await self._update(dossier, budget)
-                row = progress_row(dossier)
                 if found is not None and progress_recorded(found, row):
                     _log.info("progress already on the portal", status=int(dossier.status))
                 else:

@@ -14,6 +14,7 @@ from connectors.portal import PortalConnector, PortalConnectorSettings
 from connectors.portal.dead_letters import DLQ_HEADERS
 from connectors.portal.outcomes import outcome_id
 from contracts import Envelope, EventData, PortalSyncCompleted, PortalSyncFailed
+from hub.dlq import DeadLetterDesk, DlqSettings, Selection
 from tests.integration.portal_connector.connector_harness import (
     TopicReader,
     portal_state,
@@ -105,7 +106,8 @@ async def test_a_sync_no_tier_could_make_is_dead_lettered_and_the_dossiers_later
     connector_settings: PortalConnectorSettings, portal_admin: httpx.Client
 ) -> None:
     """The head fails at every tier: it is dead-lettered byte for byte with its context and reported failed;
-    the commands held behind it are then synced in order once the portal is back."""
+    the commands held behind it are then synced in order once the portal is back. An operator's replay of
+    the dead letter afterwards finds the portal further on and does not take it back."""
     settings = _tiered(connector_settings, (0.3, 0.3, 3.0))
     code = dossier_code(111)
     first, *later = _commands([code])
@@ -124,7 +126,9 @@ async def test_a_sync_no_tier_could_make_is_dead_lettered_and_the_dossiers_later
             await wait_until(lambda: connector.stats.dead_lettered >= 1, within=60)
             set_faults(portal_admin, {})
             await outcomes.wait_for(3, within=60, settle=1.0)
-        await sent.wait_for(3)
+            replayed = await _replay_dossier(settings, code)
+            await outcomes.wait_for(4, within=60, settle=1.0)
+        await sent.wait_for(4)
     async with TopicReader(bootstrap, connector.topics.command_dead_letters) as dead:
         await dead.wait_for(1, within=15, settle=0.5)
 
@@ -143,13 +147,28 @@ async def test_a_sync_no_tier_could_make_is_dead_lettered_and_the_dossiers_later
     assert headers["dlq_first_failure_at"] < headers["dlq_last_failure_at"]
     assert not any(name.startswith("retry_") for name, _ in letter.headers)
 
-    by_revision = {event.data.revision: event.data for event in outcomes.events()}  # type: ignore[union-attr]
+    before_replay, (after_replay,) = outcomes.events()[:3], outcomes.events()[3:]
+    by_revision = {event.data.revision: event.data for event in before_replay}  # type: ignore[union-attr]
     assert sorted(by_revision) == [1, 2, 3]
-    assert len(outcomes.records) == 3
     assert isinstance(by_revision[1], PortalSyncFailed)
     assert by_revision[1].retriable
     assert all(isinstance(by_revision[r], PortalSyncCompleted) for r in (2, 3))
-    assert _progress(portal_state(portal_admin), code) == list(STATUSES[1:])
+    assert replayed == 1
+    assert isinstance(after_replay.data, PortalSyncCompleted)
+    assert after_replay.data.revision == 1  # done: the hub sees an acknowledgement older than revision 3
+    assert _progress(portal_state(portal_admin), code) == list(STATUSES[1:])  # not taken back to revision 1
+
+
+async def _replay_dossier(settings: PortalConnectorSettings, code: str) -> int:
+    """``lienthong dlq replay --dossier <code>``, as the operator's desk does it; how many were sent."""
+    desk_settings = DlqSettings(
+        kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.topic_prefix,
+        operator="tests",
+    )
+    async with DeadLetterDesk(desk_settings) as desk:
+        outcome = await desk.replay(Selection(dossiers=(code,)))
+    return outcome.steps["sent"]
 
 
 def decode_id(record: Any) -> str:

@@ -111,6 +111,22 @@ async def test_redelivered_command_adds_no_second_progress_row(
     assert len(portal.progress) == 1
 
 
+async def test_an_older_snapshot_never_takes_the_portal_back(
+    portal: FakePortalClient, sync: DossierSync
+) -> None:
+    """A replay of an older command after a newer one went through: looked up, recognised, nothing sent."""
+    await sync.run(make_command(status=2, revision=1))
+    await sync.run(make_command(status=4, revision=2))
+    portal.calls.clear()
+    report = await sync.run(make_command(status=2, revision=1))
+    assert report.completed
+    assert report.superseded
+    assert portal.calls == ["lookup"]
+    assert [row["TrangThai"] for row in portal.progress] == [2, 4]
+    again = await sync.run(make_command(status=4, revision=2))  # the newest one itself is not "older"
+    assert not again.superseded
+
+
 async def test_refusal_is_reported_not_retried(portal: FakePortalClient, sync: DossierSync) -> None:
     """A 01 on create ends the sync at once: not retriable, two calls made."""
     portal.fail(
