@@ -2,10 +2,18 @@
 
 The order is the guarantee. A record's offset is committed only after its effect is durable — the store
 transaction (entry, findings, shared state and the commands as outbox rows, which the relay publishes right
-after) or, for a record that does not satisfy the contracts, its dead letter acknowledged by Kafka. When the
-store fails, the consumer is rewound to the record after a pause, so nothing past it is committed and it is
-read again. A repeat after a crash is harmless: the store refuses a change whose event id it already holds,
-and the rules recognise the event too.
+after) or, for a record that does not satisfy the contracts, its dead letter acknowledged by Kafka. A repeat
+after a crash is harmless: the store refuses a change whose event id it already holds, and the rules
+recognise the event too.
+
+Failures are told apart by whose they are. The store's (:mod:`hub.store.errors`): a retriable one — busy,
+unavailable — is tried again in place a few times with a jittered backoff (tenacity); then, like a store
+error that is not retriable, a Kafka error or a timeout, the consumer is rewound to the record after a pause
+(``retry_backoff_seconds``), so the partition waits and nothing past the record is committed. Anything else
+raised while the hub applies a valid event is the hub's own failure on that record (a defect): the record is
+dead-lettered with ``dlq_reason_code=processing_failed``, naming the exception class and where it was raised
+(never its message, which may quote the payload), and the partition goes on; an operator replays it once the
+defect is fixed.
 
 While a dossier's online submission is parked or dead-lettered, its province and payment events are held in
 its entry (:func:`~hub.rules.hold_event`): holding is their effect, so their offsets are committed. They are
@@ -19,13 +27,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import IllegalStateError
+from aiokafka.errors import IllegalStateError, KafkaError
 from faststream.kafka import KafkaMessage
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from contracts import (
     DOSSIER_TOPIC,
@@ -44,7 +54,13 @@ from contracts import (
     decode,
 )
 from hub.app.commits import OffsetCommitter
-from hub.app.dead_letters import DeadLetterWriter, ParkedLetters, dead_letter_headers, raw_record
+from hub.app.dead_letters import (
+    DeadLetterWriter,
+    ParkedLetters,
+    context_headers,
+    dead_letter_headers,
+    raw_record,
+)
 from hub.app.lot import LotSettler
 from hub.app.metrics import HubMetrics
 from hub.app.relay import OutboxRelay
@@ -77,6 +93,7 @@ from hub.store import (
     LedgerStore,
     OutboxMessage,
     StoreConflictError,
+    StoreError,
 )
 
 __all__ = [
@@ -99,6 +116,26 @@ CONSUMED_TOPICS: tuple[Topic, ...] = (
 
 _log = structlog.get_logger("hub.app.processing")
 _CONFLICT_ATTEMPTS = 3
+STORE_ATTEMPTS = 3
+"""Tries of one record's store write while the store says busy or unavailable, before the partition waits."""
+_STORE_WAIT_S = (0.05, 0.5)
+"""The jittered exponential backoff between those tries: first about, and at most, these many seconds."""
+_WAITS_FOR = (StoreError, KafkaError, OSError, TimeoutError)
+"""Failures that are not the record's: the partition waits for them to pass instead of setting it aside."""
+
+
+def _store_may_recover(error: BaseException) -> bool:
+    return isinstance(error, StoreError) and error.retriable and not isinstance(error, StoreConflictError)
+
+
+def _where(error: BaseException) -> str:
+    """``module:line in function`` of the frame that raised ``error`` (no local values)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    last = frames[-1]
+    module = last.filename.rsplit("/", 1)[-1]
+    return f"{module}:{last.lineno} in {last.name}"
 
 
 class MisroutedEventError(Exception):
@@ -158,8 +195,8 @@ class Processor:
     async def handle(self, topic: Topic, message: KafkaMessage) -> None:
         """Process one record of ``topic`` and commit it once its effect is durable.
 
-        Whatever fails on the way (the store, the dead-letter write, the commit), the consumer is rewound to
-        this record after a pause: nothing past it is committed, and it is read again.
+        When the store (after its retries in place), the dead-letter write or the commit fails, the consumer
+        is rewound to this record after a pause: nothing past it is committed, and it is read again.
         """
         record: ConsumerRecord[Any, Any] = message.raw_message
         log = _log.bind(topic=record.topic, partition=record.partition, offset=record.offset)
@@ -200,9 +237,43 @@ class Processor:
             log.warning("record dead-lettered", reason=reason, error_class=type(exc).__name__)
             return "dead_lettered"
         log = log.bind(event_id=envelope.id, event_source=envelope.source, subject=envelope.subject)
-        outcome = await self._persist(topic, envelope, raw_record(record))
+        try:
+            outcome = await self._persist_retried(topic, envelope, raw_record(record))
+        except _WAITS_FOR:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- the hub failed on this record: set it aside, go on
+            return await self._set_aside(record, exc, log)
         log.info("event processed", outcome=outcome)
         return outcome
+
+    async def _persist_retried(self, topic: Topic, envelope: Envelope[EventData], raw: RawRecord) -> str:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(STORE_ATTEMPTS),
+            wait=wait_random_exponential(multiplier=_STORE_WAIT_S[0], max=_STORE_WAIT_S[1]),
+            retry=retry_if_exception(_store_may_recover),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._persist(topic, envelope, raw)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    async def _set_aside(self, record: ConsumerRecord[Any, Any], error: Exception, log: Any) -> str:
+        """Dead-letter a valid record the hub failed on, with the failure's class and place only."""
+        where = _where(error)
+        reason = f"the hub failed on this record: {type(error).__name__} at {where}"
+        headers = context_headers(
+            record.headers,
+            raw_record(record),
+            reason=reason,
+            code="processing_failed",
+            error_class=type(error).__name__,
+            group_id=self._settings.group_id,
+        )
+        await self.committer.flush()  # earlier records' offsets first: the group's offset never goes back
+        await self._dead_letters.write(self._settings.dlq_topic(record.topic), record, headers)
+        log.error("processing failed; record dead-lettered", error_class=type(error).__name__, where=where)
+        return "dead_lettered"
 
     async def _persist(self, topic: Topic, envelope: Envelope[EventData], raw: RawRecord) -> str:
         event = EventId(source=envelope.source, id=envelope.id)
