@@ -1,4 +1,5 @@
-"""The connectors' errors: one tree, retriability as a class attribute.
+"""The connectors' errors: their branch of the one tree (:class:`contracts.LienthongError`), retriability
+as a class attribute.
 
 ::
 
@@ -32,6 +33,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.errors import LienthongError
+
 __all__ = [
     "BackfillInputError",
     "CallbackRejectedError",
@@ -54,7 +57,7 @@ __all__ = [
 ]
 
 
-class ConnectorError(Exception):
+class ConnectorError(LienthongError):
     """Base of every error a connector raises on purpose."""
 
     retriable: ClassVar[bool] = False

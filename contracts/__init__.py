@@ -21,11 +21,13 @@ from contracts.errors import (
     InvalidHeaderError,
     InvalidPayloadError,
     KeyMismatchError,
+    LienthongError,
     MissingHeaderError,
     NotUtf8Error,
     PayloadTooLargeError,
     UnknownEventTypeError,
     UnsupportedSpecVersionError,
+    is_retriable,
 )
 from contracts.events import (
     AgencyCodeAmended,
@@ -86,6 +88,7 @@ __all__ = [
     "InvalidPayloadError",
     "KafkaRecord",
     "KeyMismatchError",
+    "LienthongError",
     "LookupReason",
     "MissingHeaderError",
     "NotUtf8Error",
@@ -109,5 +112,6 @@ __all__ = [
     "decode",
     "encode",
     "event_class",
+    "is_retriable",
     "topic_for",
 ]

@@ -1,7 +1,19 @@
-"""The one error hierarchy for contract failures: decoding a Kafka record, or a schema change that would break
-consumers.
+"""The root of lienthong's errors, and the contract failures: decoding a Kafka record, or a schema change
+that would break consumers.
 
-::
+Every error the project raises on purpose descends from :class:`LienthongError`, whose class attribute
+``retriable`` says whether the same work may succeed if tried again (:func:`is_retriable`). A consumer
+reads that attribute alone to choose between a bounded retry and a dead letter::
+
+    LienthongError                    retriable = False unless a family says otherwise
+    ├── ContractError                 here: bytes or schemas that do not satisfy the contracts
+    ├── connectors.errors.ConnectorError         the connectors: portal 5xx/429/timeouts (retriable),
+    │                                            refusals, bad callbacks, unreadable registries …
+    ├── hub.store.errors.StoreError              the hub's store: busy, unavailable, conflict (retriable),
+    │                                            corrupt
+    └── hub.dlq.errors.DeadLetterToolError       the operator's dead-letter tool
+
+The contract failures::
 
     ContractError                     a record or schema does not satisfy the contracts (never retriable)
     ├── MissingHeaderError            a required header (ce_id, ce_type, …, content-type) is absent
@@ -33,15 +45,29 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidPayloadError",
     "KeyMismatchError",
+    "LienthongError",
     "MissingHeaderError",
     "NotUtf8Error",
     "PayloadTooLargeError",
     "UnknownEventTypeError",
     "UnsupportedSpecVersionError",
+    "is_retriable",
 ]
 
 
-class ContractError(Exception):
+class LienthongError(Exception):
+    """Base of every error lienthong raises on purpose."""
+
+    retriable: ClassVar[bool] = False
+    """Whether trying the same work again may succeed (a transient cause), as opposed to a permanent one."""
+
+
+def is_retriable(error: BaseException) -> bool:
+    """Whether the error tree says another attempt may succeed (anything foreign to it: no)."""
+    return isinstance(error, LienthongError) and error.retriable
+
+
+class ContractError(LienthongError):
     """A record or schema does not satisfy the contracts."""
 
     retriable: ClassVar[bool] = False

@@ -46,6 +46,7 @@ from contracts import (
     ContractError,
     Envelope,
     EventData,
+    LienthongError,
     PortalLookupRequested,
     PortalSyncRequested,
     decode,
@@ -58,7 +59,7 @@ T = TypeVar("T")
 _log = structlog.get_logger("connectors.portal.commands")
 
 
-class StampUnreadableError(Exception):
+class StampUnreadableError(LienthongError):
     """A record on a retry tier whose ``retry_*`` headers are missing or unreadable."""
 
     reason_code = "retry_stamp_unreadable"

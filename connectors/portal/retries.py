@@ -32,8 +32,8 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from connectors.errors import ConnectorError
 from connectors.portal.redaction import safe_message
+from contracts import is_retriable as _is_retriable
 
 __all__ = [
     "KAFKA_PUBLISH",
@@ -94,8 +94,8 @@ KAFKA_PUBLISH = RetryPolicy(
 
 
 def is_retriable(error: BaseException) -> bool:
-    """Whether the error tree says another attempt may succeed."""
-    return isinstance(error, ConnectorError) and error.retriable
+    """Whether the error tree says another attempt may succeed (:func:`contracts.is_retriable`)."""
+    return _is_retriable(error)
 
 
 def _error_of(state: RetryCallState) -> BaseException | None:

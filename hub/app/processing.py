@@ -48,6 +48,7 @@ from contracts import (
     ContractError,
     Envelope,
     EventData,
+    LienthongError,
     PortalLookupCompleted,
     PortalSyncCompleted,
     Topic,
@@ -138,7 +139,7 @@ def _where(error: BaseException) -> str:
     return f"{module}:{last.lineno} in {last.name}"
 
 
-class MisroutedEventError(Exception):
+class MisroutedEventError(LienthongError):
     """A valid event on a topic that does not carry its type."""
 
 

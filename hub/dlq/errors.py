@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.errors import LienthongError
+
 __all__ = [
     "DeadLetterToolError",
     "DiscardReasonMissingError",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class DeadLetterToolError(Exception):
+class DeadLetterToolError(LienthongError):
     """Base of every error of :mod:`hub.dlq`."""
 
     retriable: ClassVar[bool] = False

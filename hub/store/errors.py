@@ -1,4 +1,5 @@
-"""The one error hierarchy of the hub's state store, whichever database is behind it.
+"""The hub's state store's branch of the one error tree (:class:`contracts.LienthongError`), whichever
+database is behind it.
 
 ::
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.errors import LienthongError
+
 __all__ = [
     "StoreBusyError",
     "StoreConflictError",
@@ -29,7 +32,7 @@ __all__ = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(LienthongError):
     """The state store failed."""
 
     retriable: ClassVar[bool] = False
