@@ -136,6 +136,12 @@ def dead_letter_headers(
     )
 
 
+_TRANSACTION_TIMEOUT_MS = 10_000
+"""How long the broker keeps a dead process's transaction open before aborting it; until then
+``read_committed`` readers of the dead-letter partition it wrote wait. A dead letter's transaction takes
+milliseconds."""
+
+
 class DeadLetterWriter:
     """A transactional producer writing one dead letter and the source offset per transaction."""
 
@@ -155,6 +161,7 @@ class DeadLetterWriter:
             transactional_id=self._transactional_id,
             acks="all",
             enable_idempotence=True,
+            transaction_timeout_ms=_TRANSACTION_TIMEOUT_MS,
         )
         await producer.start()
         self._producer = producer
