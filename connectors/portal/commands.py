@@ -8,7 +8,8 @@ source offsets in one transaction. Outcomes (``PortalSyncCompleted``, ``PortalSy
 
 A record is dead-lettered, byte for byte with its original headers and the ``dlq_*`` context, when it does not
 decode or is not a portal command, when a tier record's ``retry_*`` stamp is unreadable, when the connector
-itself failed on it (a defect: kept for a replay once fixed), and when a sync failed at the last tier too.
+itself failed on it (a defect: kept for a replay once fixed), when the portal refused the snapshot's content
+(its ``PortalSyncFailed`` is published too), and when a sync failed at the last tier too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from connectors.errors import EventRefusedError
+from connectors.errors import EventRefusedError, PortalRefusedError
 from connectors.portal.dead_letters import consumed_context, dead_letter_headers
 from connectors.portal.lookup import DossierLookup
 from connectors.portal.moves import Move
@@ -191,7 +192,8 @@ class CommandHandler:
             error=safe_message(str(error)),
             outcome_id=outcome.id,
         )
-        if error.retriable and self._plan.delays:  # the last tier failed too: an operator decides
+        # an operator decides: the last tier failed too, or the portal refused the content (replay once fixed)
+        if (error.retriable and self._plan.delays) or isinstance(error, PortalRefusedError):
             first = None if source.stamp is None else source.stamp.first_failure_at
             return self._dead_letter(record, source, error, attempts=tried, first_failure_at=first)
         return None

@@ -121,7 +121,8 @@ async def test_dropped_create_is_retried_as_update_without_a_second_create(
 async def test_refused_content_fails_once_and_the_next_command_goes_on(
     connector_settings: PortalConnectorSettings, portal_admin: httpx.Client
 ) -> None:
-    """A refused dossier (no MaLinhVuc: 01) fails, not retriable, after one try; the next one runs."""
+    """A refused dossier (no MaLinhVuc: 01) fails, not retriable, after one try, and is dead-lettered for an
+    operator to replay once the content is fixed; the next one runs."""
     refused, fine = dossier_code(3), dossier_code(4)
     connector = PortalConnector(connector_settings, poll=False)
     async with (
@@ -147,3 +148,12 @@ async def test_refused_content_fails_once_and_the_next_command_goes_on(
     counters = portal_state(portal_admin)["counters"]
     assert counters["lookups"] == 2  # one per command: the refusal was not retried
     assert len(outcomes.records) == 2
+    async with TopicReader(
+        connector_settings.kafka_bootstrap_servers, connector.topics.command_dead_letters
+    ) as dead:
+        (letter,) = await dead.wait_for(1, within=15, settle=0.5)
+    headers = dict(letter.headers)
+    assert letter.key == refused.encode()
+    assert headers["dlq_reason_code"] == b"portal_refused"
+    assert headers["dlq_error_class"] == b"PortalRefusedError"
+    assert PERSONAL_ID.encode() not in headers["dlq_reason"]
