@@ -15,17 +15,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import KafkaRecord
 from deploy.topology import ensure_topics, topic_names
 from hub.app import create_app, dead_letter_topics
 from hub.settings import HubSettings
 from hub.store import open_store
+from tests.fixtures.transactions import stalled_commit_script, written_uncommitted
 from tests.integration.hub_app.traffic import (
     dossier_topic,
     make_traffic,
@@ -39,67 +37,12 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
 
-_STALL_BEFORE_COMMIT = """
-import asyncio, pathlib, sys
-from aiokafka import AIOKafkaProducer
-
-mark = pathlib.Path(sys.argv.pop(1))
-
-async def written_but_never_committed(self, offsets, group_id):
-    await self.flush()
-    mark.write_text("dead-lettered")
-    await asyncio.Event().wait()
-
-AIOKafkaProducer.send_offsets_to_transaction = written_but_never_committed
-from deploy.cli.hub import hub
-hub()
-"""
+_STALLED = stalled_commit_script("deploy.cli.hub", "hub")
 
 
 def _poison(good: KafkaRecord) -> KafkaRecord:
     """A record with the good one's key and headers but a value that is not JSON."""
     return KafkaRecord(key=good.key, value=b'{"dossier_code": "cut off', headers=good.headers)
-
-
-async def _uncommitted(bootstrap: str, topic: str) -> list[Any]:
-    """The records of ``topic`` including those of open transactions, once there is one (the flush may
-    still be in flight when the mark appears)."""
-    deadline = time.monotonic() + 30
-    while not (found := await _read_uncommitted(bootstrap, topic)):
-        if time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(0.2)
-    return found
-
-
-async def _read_uncommitted(bootstrap: str, topic: str) -> list[Any]:
-    reader = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_uncommitted"
-    )
-    await reader.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(await _partition_count(bootstrap, topic))]
-        reader.assign(partitions)
-        ends = await reader.end_offsets(partitions)
-        await reader.seek_to_beginning(*partitions)
-        found: list[Any] = []
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            for records in (await reader.getmany(timeout_ms=500)).values():
-                found.extend(records)
-        return found
-    finally:
-        await reader.stop()
-
-
-async def _partition_count(bootstrap: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    assert described["partitions"], f"{topic} does not exist"
-    return len(described["partitions"])
 
 
 async def test_kill_between_a_dead_letter_write_and_its_commit_leaves_one_dead_letter(
@@ -124,7 +67,7 @@ async def test_kill_between_a_dead_letter_write_and_its_commit_leaves_one_dead_l
     command = [
         sys.executable,
         "-c",
-        _STALL_BEFORE_COMMIT,
+        _STALLED,
         str(mark),
         "--bootstrap-servers",
         kafka_bootstrap,
@@ -145,7 +88,7 @@ async def test_kill_between_a_dead_letter_write_and_its_commit_leaves_one_dead_l
             assert child.poll() is None, log.read_text(errors="replace")[-3000:]
             assert time.monotonic() < deadline, "no dead letter was written"
             await asyncio.sleep(0.05)
-        written = await _uncommitted(kafka_bootstrap, dlq)
+        written = await written_uncommitted(kafka_bootstrap, dlq)
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(30)

@@ -21,13 +21,12 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from connectors.portal import PortalConnector, PortalConnectorSettings
 from connectors.portal.outcomes import outcome_id
 from contracts import PortalSyncCompleted
 from tests.fixtures.portal import ROOT
+from tests.fixtures.transactions import stalled_commit_script, topic_records, written_uncommitted
 from tests.integration.portal_connector.connector_harness import (
     TopicReader,
     portal_state,
@@ -40,21 +39,7 @@ from tests.unit.portal_connector.portal_factories import command_envelope, dossi
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-_STALL_BEFORE_COMMIT = """
-import asyncio, pathlib, sys
-from aiokafka import AIOKafkaProducer
-
-mark = pathlib.Path(sys.argv.pop(1))
-
-async def written_but_never_committed(self, offsets, group_id):
-    await self.flush()
-    mark.write_text("moved")
-    await asyncio.Event().wait()
-
-AIOKafkaProducer.send_offsets_to_transaction = written_but_never_committed
-from deploy.cli.connector_portal import portal_connector
-portal_connector()
-"""
+_STALLED = stalled_commit_script("deploy.cli.connector_portal", "portal_connector")
 
 
 def _environment(settings: PortalConnectorSettings) -> dict[str, str]:
@@ -80,7 +65,7 @@ async def _stalled_child(settings: PortalConnectorSettings, tmp_path: Path) -> s
     log = tmp_path / "connector.log"
     with log.open("wb") as sink:
         child = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-            [sys.executable, "-c", _STALL_BEFORE_COMMIT, str(mark), "--log-level", "info"],
+            [sys.executable, "-c", _STALLED, str(mark), "--log-level", "info"],
             cwd=ROOT,
             env=_environment(settings),
             stdout=sink,
@@ -100,74 +85,6 @@ def _kill(child: subprocess.Popen[bytes]) -> None:
     child.wait(30)
 
 
-async def _records(bootstrap: str, topic: str, *, committed: bool) -> list[Any]:
-    """Every record of ``topic``: only committed ones, or also those of open and aborted transactions.
-
-    Committed ones are counted once no transaction is open any more (the broker aborts a dead producer's
-    after its transaction timeout), so a record that is still to be decided is not missed.
-    """
-    reader = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        isolation_level="read_committed" if committed else "read_uncommitted",
-    )
-    await reader.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(await _partition_count(bootstrap, topic))]
-        reader.assign(partitions)
-        ends = await _settled_ends(bootstrap, partitions, reader) if committed else None
-        ends = ends or await reader.end_offsets(partitions)
-        await reader.seek_to_beginning(*partitions)
-        found: list[Any] = []
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            for records in (await reader.getmany(timeout_ms=500)).values():
-                found.extend(r for r in records if r.offset < ends[TopicPartition(r.topic, r.partition)])
-        return found
-    finally:
-        await reader.stop()
-
-
-async def _written(bootstrap: str, topic: str) -> list[Any]:
-    """The records of ``topic`` including uncommitted ones, once there is any (the flush may still be in
-    flight when the mark appears)."""
-    deadline = time.monotonic() + 30
-    while not (found := await _records(bootstrap, topic, committed=False)):
-        if time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(0.2)
-    return found
-
-
-async def _partition_count(bootstrap: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    assert described["partitions"], f"{topic} does not exist"
-    return len(described["partitions"])
-
-
-async def _settled_ends(
-    bootstrap: str, partitions: list[TopicPartition], committed_reader: AIOKafkaConsumer
-) -> dict[TopicPartition, int]:
-    """The committed end offsets once they reach the log's end: no transaction open on these partitions."""
-    raw = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await raw.start()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            stable = await committed_reader.end_offsets(partitions)
-            if stable == await raw.end_offsets(partitions):
-                return dict(stable)
-            if time.monotonic() > deadline:
-                raise AssertionError(f"a transaction stayed open: {stable}")
-            await asyncio.sleep(0.5)
-    finally:
-        await raw.stop()
-
-
 async def test_kill_between_a_tier_write_and_its_commit_loses_nothing_and_syncs_once(
     connector_settings: PortalConnectorSettings, portal_admin: httpx.Client, tmp_path: Path
 ) -> None:
@@ -178,7 +95,7 @@ async def test_kill_between_a_tier_write_and_its_commit_loses_nothing_and_syncs_
     set_faults(portal_admin, {"overload": {"probability": 1.0}})
     child = await _stalled_child_after(settings, tmp_path, command)
     try:
-        parked = await _written(settings.kafka_bootstrap_servers, topics.retry_tier(1))
+        parked = await written_uncommitted(settings.kafka_bootstrap_servers, topics.retry_tier(1))
     finally:
         _kill(child)
     assert [dict(r.headers)["ce_id"].decode() for r in parked] == [command.id]  # written, not committed
@@ -193,7 +110,7 @@ async def test_kill_between_a_tier_write_and_its_commit_loses_nothing_and_syncs_
     (outcome,) = outcomes.events()
     assert isinstance(outcome.data, PortalSyncCompleted)
     assert outcome.id == outcome_id(command.id, outcome.type)
-    assert await _records(settings.kafka_bootstrap_servers, topics.retry_tier(1), committed=True) == []
+    assert await topic_records(settings.kafka_bootstrap_servers, topics.retry_tier(1), committed=True) == []
     dossier = next(d for d in portal_state(portal_admin)["dossiers"] if d["MaHoSo"] == code)
     rows = [r for r in dossier["history"] if r["NguonCapNhat"] == "CapNhatTienDoHoSoMC"]
     assert len(rows) == 1  # synced once
@@ -231,7 +148,7 @@ async def test_kill_between_a_dead_letter_write_and_its_commit_leaves_exactly_on
     )
     child = await start
     try:
-        written = await _written(settings.kafka_bootstrap_servers, topics.command_dead_letters)
+        written = await written_uncommitted(settings.kafka_bootstrap_servers, topics.command_dead_letters)
     finally:
         _kill(child)
     assert [r.value for r in written] == [poison[1]]
@@ -245,6 +162,8 @@ async def test_kill_between_a_dead_letter_write_and_its_commit_leaves_exactly_on
         await publish(settings.kafka_bootstrap_servers, settings.topic_prefix, [follower])
         await outcomes.wait_for(1, within=60, settle=1.0)
     assert [event.id for event in outcomes.events()] == [outcome_id(follower.id, outcomes.events()[0].type)]
-    letters = await _records(settings.kafka_bootstrap_servers, topics.command_dead_letters, committed=True)
+    letters = await topic_records(
+        settings.kafka_bootstrap_servers, topics.command_dead_letters, committed=True
+    )
     assert [(r.key, r.value) for r in letters] == [(poison[0], poison[1])]
     assert dict(letters[0].headers)["dlq_reason_code"] == b"invalid_payload"
