@@ -45,6 +45,7 @@ from hub.dlq.letters import DeadLetter, LetterId, letter_of
 from hub.dlq.masking import mask_text
 from hub.dlq.outcomes import Outcome, Step
 from hub.dlq.reading import BoundedReader, Snapshot
+from hub.dlq.replay import Pace, plan_replay
 from hub.dlq.selection import Selection
 from hub.dlq.settings import DlqSettings
 from hub.dlq.topics import KafkaTopics, is_dead_letter_topic, replay_topic
@@ -70,31 +71,6 @@ def _no_progress(_covered: int, _total: int) -> None:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class _Pace:
-    """At most ``rate`` sends a second, evenly spaced (``None``: as fast as Kafka takes them)."""
-
-    def __init__(
-        self,
-        rate: float | None,
-        *,
-        monotonic: Callable[[], float],
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        self._interval = 1.0 / rate if rate else 0.0
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next: float | None = None
-
-    async def wait(self) -> None:
-        if not self._interval:
-            return
-        now = self._monotonic()
-        if self._next is not None and self._next > now:
-            await self._sleep(self._next - now)
-            now = self._next
-        self._next = now + self._interval
 
 
 class DeadLetterDesk:
@@ -234,6 +210,26 @@ class DeadLetterDesk:
             covered = reader.covered  # transaction markers take offsets too
             on_progress(covered, snapshot.size)
 
+    async def _matched(
+        self,
+        selection: Selection,
+        snapshot: Snapshot,
+        outcome: Outcome,
+        on_step: OnStep,
+        on_progress: OnProgress,
+    ) -> AsyncGenerator[DeadLetter]:
+        """The dead letters the selection matches, counted in ``outcome``; an id not found is told as such."""
+        async with aclosing(self._letters(selection, snapshot, on_progress)) as letters:
+            async for letter_id, letter in letters:
+                if letter is None:
+                    outcome.error(f"{letter_id}: not found (not in the dead-letter topic when it was read)")
+                    await self._told(outcome, Step(letter_id, "not_found"), on_step)
+                    continue
+                if not selection.matches(letter):
+                    continue
+                outcome.matched += 1
+                yield letter
+
     # -- operations ----------------------------------------------------------------------------------------
 
     async def counts(
@@ -329,23 +325,17 @@ class DeadLetterDesk:
         state = await self.audit_state()
         snapshot = await self._snapshot(selection)
         outcome.snapshot_size = snapshot.size
-        pace = _Pace(rate, monotonic=self._monotonic, sleep=self._sleep)
+        pace = Pace(rate, monotonic=self._monotonic, sleep=self._sleep)
         pending: list[tuple[Step, Any]] = []
+        _, topics = self._kafka
         try:
-            async with aclosing(self._letters(selection, snapshot, on_progress)) as letters:
-                async for letter_id, letter in letters:
-                    if letter is None:
-                        outcome.error(
-                            f"{letter_id}: not found (not in the dead-letter topic when it was read)"
-                        )
-                        await self._told(outcome, Step(letter_id, "not_found"), on_step)
-                        continue
-                    if not selection.matches(letter):
-                        continue
-                    outcome.matched += 1
-                    step = await self._replay_step(
+            matched = self._matched(selection, snapshot, outcome, on_step, on_progress)
+            async with aclosing(matched) as letters:
+                async for letter in letters:
+                    step = await plan_replay(
                         letter,
                         state=state,
+                        topics=topics,
                         to_group=to_group,
                         again=again,
                         include_discarded=include_discarded,
@@ -366,36 +356,6 @@ class DeadLetterDesk:
             outcome.error(f"stopped: {type(exc).__name__}: {mask_text(str(exc))}")
         await self._close(outcome, "replay", selection, options, dry_run)
         return outcome
-
-    async def _replay_step(
-        self,
-        letter: DeadLetter,
-        *,
-        state: AuditState,
-        to_group: str | None,
-        again: bool,
-        include_discarded: bool,
-        dry_run: bool,
-    ) -> Step:
-        _, topics = self._kafka
-        original = letter.original_topic
-        target = original if to_group is None else replay_topic(original, to_group)
-        if state.is_discarded(letter.id) and not include_discarded:
-            return Step(letter.id, "discarded_before", letter, target)
-        if target in state.replayed_to(letter.id) and not again:
-            return Step(letter.id, "replayed_before", letter, target)
-        known = await topics.partitions([original, target])
-        partitions = known.get(target) or known.get(original)
-        if partitions is None:
-            return Step(letter.id, "failed", letter, target)
-        partition = letter.original_partition
-        if partition is not None and partition >= partitions:
-            partition = None
-        if dry_run:
-            return Step(letter.id, "would_send", letter, target, partition)
-        if target not in known:
-            await topics.ensure(target, partitions=partitions)
-        return Step(letter.id, "sent", letter, target, partition)
 
     async def _send(self, step: Step, letter: DeadLetter) -> Any:
         producer = await self._started_producer()
@@ -464,17 +424,9 @@ class DeadLetterDesk:
         pending: list[LetterRecord] = []
         steps: list[Step] = []
         try:
-            async with aclosing(self._letters(selection, snapshot, on_progress)) as letters:
-                async for letter_id, letter in letters:
-                    if letter is None:
-                        outcome.error(
-                            f"{letter_id}: not found (not in the dead-letter topic when it was read)"
-                        )
-                        await self._told(outcome, Step(letter_id, "not_found"), on_step)
-                        continue
-                    if not selection.matches(letter):
-                        continue
-                    outcome.matched += 1
+            matched = self._matched(selection, snapshot, outcome, on_step, on_progress)
+            async with aclosing(matched) as letters:
+                async for letter in letters:
                     if state.is_discarded(letter.id):
                         await self._told(outcome, Step(letter.id, "discarded_before", letter), on_step)
                         continue
