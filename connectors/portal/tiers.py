@@ -48,6 +48,7 @@ __all__ = [
     "original_headers",
     "read_stamp",
     "stamped_headers",
+    "tier_topic",
 ]
 
 HELD_REASON = "held_behind"
@@ -64,6 +65,11 @@ RETRY_HEADERS = (
 Headers = Sequence[tuple[str, bytes | None]]
 
 
+def tier_topic(commands: str, tier: int) -> str:
+    """``<commands>.retry.<tier>``: the one place the tiers' names are made."""
+    return f"{commands}.retry.{tier}"
+
+
 @dataclass(frozen=True, slots=True)
 class TierPlan:
     """The retry tiers of one command topic: ``<commands>.retry.<n>`` waits ``delays[n - 1]`` seconds."""
@@ -76,10 +82,9 @@ class TierPlan:
         return tuple(self.topic(tier) for tier in range(1, len(self.delays) + 1))
 
     def topic(self, tier: int) -> str:
-        """The topic of ``tier`` (the same names as :meth:`ConnectorTopics.retry_tier`)."""
         if not 1 <= tier <= len(self.delays):
             raise ValueError(f"no retry tier {tier}: there are {len(self.delays)}")
-        return f"{self.commands}.retry.{tier}"
+        return tier_topic(self.commands, tier)
 
     def tier_of(self, topic: str) -> int:
         """0 for the command topic itself, else the tier number; ValueError for any other topic."""

@@ -21,6 +21,7 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from connectors.portal.tiers import tier_topic
 from contracts import PORTAL_COMMAND_TOPIC, PORTAL_OUTCOME_TOPIC, SUBMISSION_TOPIC
 
 __all__ = ["CURSOR_TOPIC", "DLQ_SUFFIX", "ConnectorTopics", "ensure_connector_topics"]
@@ -54,7 +55,7 @@ class ConnectorTopics:
         return f"{self.commands}{DLQ_SUFFIX}"
 
     def retry_tier(self, tier: int) -> str:
-        return f"{self.commands}.retry.{tier}"
+        return tier_topic(self.commands, tier)
 
     @property
     def submission_dead_letters(self) -> str:
